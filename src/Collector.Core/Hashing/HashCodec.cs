@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Collector.Core.Hashing;
+
+/// <summary>
+/// Decodes and validates the Autopilot 4K hardware hash (design section 2):
+/// <code>
+/// 0      'O' 'A'
+/// 2      u16 T = length of header + records (checksum excluded)
+/// 4..T   records: u16 type | u16 length (with this 4-byte header) | payload
+/// T      'C' 'S' | u16 0x0024 | SHA-256 of bytes [0, T)
+/// T+36   zero padding to 3000 bytes
+/// </code>
+/// Structural faults make a hash invalid with one sentence saying why; quality faults are flags.
+/// </summary>
+public static class HashCodec
+{
+    /// <summary>Bytes in a full 4K hash (4,000 base64 characters).</summary>
+    public const int FullLength = 3000;
+
+    public const int HeaderLength = 4;
+    public const int ChecksumRecordLength = 36;
+
+    private const int MaxBase64Chars = 4 * ((FullLength + 2) / 3);
+
+    /// <summary>Checks a base64 hash; whitespace and line breaks inside it are ignored.</summary>
+    public static HashCheck Check(string base64)
+    {
+        var text = RemoveWhitespace(base64);
+        if (text.Length == 0)
+        {
+            return Fail("the hash is empty");
+        }
+
+        if (text.Length > MaxBase64Chars)
+        {
+            return Fail($"the hash is {text.Length:N0} base64 characters; a 4K hash has {MaxBase64Chars:N0}");
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(FullLength + 3);
+        try
+        {
+            if (!Convert.TryFromBase64String(text, buffer, out var length))
+            {
+                return Fail(DescribeBadBase64(text), 0);
+            }
+
+            return Check(buffer.AsSpan(0, length), text);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static HashCheck Check(ReadOnlySpan<byte> bytes, string base64)
+    {
+        if (bytes.Length < HeaderLength)
+        {
+            return Fail($"the hash is only {bytes.Length} bytes: too short to hold a header", bytes.Length);
+        }
+
+        if (bytes[0] != (byte)'O' || bytes[1] != (byte)'A')
+        {
+            return Fail($"wrong magic: the hash starts with 0x{bytes[0]:X2} 0x{bytes[1]:X2}, not 'OA' (this is not an Autopilot hardware hash)", bytes.Length);
+        }
+
+        int t = BinaryPrimitives.ReadUInt16LittleEndian(bytes[2..]);
+        if (t < HeaderLength)
+        {
+            return Fail($"the header gives a record length T of {t}, shorter than the header itself", bytes.Length);
+        }
+
+        if (t + ChecksumRecordLength > bytes.Length)
+        {
+            return Fail($"the header says the records end at byte {t:N0} (T), beyond the {bytes.Length:N0}-byte buffer (T plus the 36-byte checksum record must fit)", bytes.Length);
+        }
+
+        var fields = new FieldReader();
+        var offset = HeaderLength;
+        while (offset < t)
+        {
+            if (t - offset < 4)
+            {
+                return Fail($"the records do not end at T: {t - offset} stray byte(s) at offset {offset:N0} before T = {t:N0}", bytes.Length);
+            }
+
+            var type = BinaryPrimitives.ReadUInt16LittleEndian(bytes[offset..]);
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(offset + 2)..]);
+            if (length < 4)
+            {
+                return Fail($"the record at offset {offset:N0} (type {type}) has an impossible length of {length}", bytes.Length);
+            }
+
+            if (offset + length > t)
+            {
+                return Fail($"the record at offset {offset:N0} (type {type}, {length} bytes) runs past T = {t:N0}, where the records must end", bytes.Length);
+            }
+
+            fields.Read(type, bytes.Slice(offset + 4, length - 4));
+            offset += length;
+        }
+
+        if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[t..]) != HashRecordType.Checksum
+            || BinaryPrimitives.ReadUInt16LittleEndian(bytes[(t + 2)..]) != ChecksumRecordLength)
+        {
+            return Fail($"no checksum record at T = {t:N0} (expected 'CS' and length 36)", bytes.Length);
+        }
+
+        if (bytes.Length > FullLength)
+        {
+            return Fail($"the hash is {bytes.Length:N0} bytes, longer than the {FullLength:N0} bytes of a 4K hash", bytes.Length);
+        }
+
+        var padding = bytes[(t + ChecksumRecordLength)..];
+        var stray = padding.IndexOfAnyExcept((byte)0);
+        if (stray >= 0)
+        {
+            return Fail($"the padding after the checksum is not zero (byte {t + ChecksumRecordLength + stray:N0})", bytes.Length);
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(bytes[..t], digest);
+        var checksumValid = digest.SequenceEqual(bytes.Slice(t + 4, 32));
+
+        var hash = fields.ToHash(base64, bytes.Length, checksumValid);
+        return new HashCheck(hash, checksumValid ? null : "the checksum does not match: the hash was altered or damaged after it was made", bytes.Length);
+    }
+
+    private static HashCheck Fail(string problem, int byteLength = 0) => new(null, problem, byteLength);
+
+    private static string RemoveWhitespace(string text)
+    {
+        var span = text.AsSpan();
+        if (span.IndexOfAny(" \t\r\n\f\v") < 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in span)
+        {
+            if (!char.IsWhiteSpace(c))
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string DescribeBadBase64(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var ok = char.IsAsciiLetterOrDigit(c) || c is '+' or '/' || (c == '=' && i >= text.Length - 2);
+            if (!ok)
+            {
+                var shown = char.IsControl(c) || c > '~' ? $"U+{(int)c:X4}" : $"'{c}'";
+                return $"the hash is not base64: {shown} at position {i + 1:N0}";
+            }
+        }
+
+        return $"the hash is not base64: {text.Length:N0} characters is not a whole number of base64 quads";
+    }
+
+    /// <summary>Collects the fields of the records that matter as the walk meets them.</summary>
+    private sealed class FieldReader
+    {
+        private string serial = "", manufacturer = "", model = "", productKeyId = "", tpmVersion = "";
+        private string diskSerial = "", diskModel = "";
+        private Guid? uuid;
+        private bool tpmVersionSeen, ekPubSeen, serialSeen, manufacturerSeen;
+        private HashOsInfo? os;
+        private readonly List<string> macs = [];
+
+        public void Read(ushort type, ReadOnlySpan<byte> payload)
+        {
+            switch (type)
+            {
+                case HashRecordType.OsInfo when payload.Length >= 19:
+                    os = new HashOsInfo(
+                        ReadVersion(payload[..8]),
+                        ReadVersion(payload[8..16]),
+                        payload[^3],
+                        payload[^2],
+                        payload[^1]);
+                    break;
+                case HashRecordType.DiskSerial when diskSerial.Length == 0:
+                    var disk = Text(payload).Split('|');
+                    diskSerial = disk[0];
+                    diskModel = disk.Length > 1 ? disk[1] : "";
+                    break;
+                case HashRecordType.Network:
+                    macs.Add(payload.Length >= 10 ? Convert.ToHexStringLower(payload.Slice(4, 6)) : "");
+                    break;
+                case HashRecordType.SmbiosUuid when payload.Length == 16:
+                    uuid = new Guid(payload);
+                    break;
+                case HashRecordType.TpmVersion:
+                    tpmVersionSeen = true;
+                    tpmVersion = Text(payload);
+                    break;
+                case HashRecordType.SmbiosSerial:
+                    serialSeen = true;
+                    serial = Text(payload);
+                    break;
+                case HashRecordType.Manufacturer:
+                    manufacturerSeen = true;
+                    manufacturer = Text(payload);
+                    break;
+                case HashRecordType.Model:
+                    model = Text(payload);
+                    break;
+                case HashRecordType.ProductKeyId:
+                    productKeyId = Text(payload);
+                    break;
+                case HashRecordType.TpmEkPub:
+                    ekPubSeen = true;
+                    break;
+            }
+        }
+
+        public HardwareHash ToHash(string base64, int byteLength, bool checksumValid)
+        {
+            var flags = new List<string>(4);
+            if (!checksumValid)
+            {
+                flags.Add(HashFlags.ChecksumBad);
+            }
+
+            if (byteLength < FullLength)
+            {
+                flags.Add(HashFlags.Truncated);
+            }
+
+            if (!serialSeen || serial.Trim().Length == 0)
+            {
+                flags.Add(HashFlags.NoSerial);
+            }
+            else if (DeviceIdentity.IsPlaceholderSerial(serial))
+            {
+                flags.Add(HashFlags.PlaceholderSerial);
+            }
+
+            if (!manufacturerSeen || manufacturer.Trim().Length == 0)
+            {
+                flags.Add(HashFlags.NoManufacturer);
+            }
+
+            var tpm = tpmVersionSeen || ekPubSeen;
+            if (!tpm)
+            {
+                flags.Add(HashFlags.NoTpm);
+            }
+
+            if (macs.Count == 0)
+            {
+                flags.Add(HashFlags.NoNic);
+            }
+
+            return new HardwareHash
+            {
+                Base64 = base64,
+                ByteLength = byteLength,
+                Serial = serial,
+                Manufacturer = manufacturer,
+                Model = model,
+                SmbiosUuid = uuid,
+                TpmPresent = tpm,
+                TpmVersion = tpmVersion,
+                MacAddresses = macs,
+                ProductKeyId = productKeyId,
+                DiskSerial = diskSerial,
+                DiskModel = diskModel,
+                Os = os,
+                ChecksumValid = checksumValid,
+                Flags = flags,
+            };
+        }
+
+        private static string ReadVersion(ReadOnlySpan<byte> v) =>
+            // minor, major, revision, build (u16 each), shown as major.minor.build.revision
+            $"{BinaryPrimitives.ReadUInt16LittleEndian(v[2..])}.{BinaryPrimitives.ReadUInt16LittleEndian(v)}." +
+            $"{BinaryPrimitives.ReadUInt16LittleEndian(v[6..])}.{BinaryPrimitives.ReadUInt16LittleEndian(v[4..])}";
+
+        /// <summary>
+        /// Text records are NUL-terminated ASCII. Some firmware puts other bytes there: read them as
+        /// UTF-8 where they are valid UTF-8, else one character per byte (Latin-1), so nothing is lost.
+        /// </summary>
+        private static string Text(ReadOnlySpan<byte> payload)
+        {
+            var end = payload.IndexOf((byte)0);
+            var text = end < 0 ? payload : payload[..end];
+            return Utf8.IsValid(text) ? Encoding.UTF8.GetString(text) : Encoding.Latin1.GetString(text);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Collector.Workstation.Commands;
+
+namespace Collector.Workstation;
+
+/// <summary>Wires the commands of <c>collector</c> together: one line each, no logic here.</summary>
+public static class CollectorApp
+{
+    public const string Name = "collector";
+
+    public static Task<int> RunAsync(string[] args, WorkstationContext context, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("Collector: merge Autopilot hardware hashes from USB sticks, sync them to Azure Table storage and export Intune CSV batches.")
+        {
+            InspectCommand.Create(context),
+        };
+
+        return root.Parse(args).InvokeAsync(
+            new InvocationConfiguration { Output = context.Out, Error = context.Error },
+            cancellationToken);
+    }
+}

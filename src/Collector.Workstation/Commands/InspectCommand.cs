@@ -1,0 +1,105 @@
+using System.CommandLine;
+using Collector.Core.Errors;
+using Collector.Core.Hashing;
+using Collector.Core.Inputs;
+
+namespace Collector.Workstation.Commands;
+
+/// <summary><c>collector inspect INPUT [--json]</c>: decode and validate hashes, change nothing.</summary>
+public static class InspectCommand
+{
+    public sealed record Options(string Input, bool Json);
+
+    /// <summary>One object per hash under <c>--json</c>; the property names are a contract.</summary>
+    public sealed record JsonHash(
+        string? Serial, string? Manufacturer, string? Model, string? SmbiosUuid, bool Tpm, int NicCount,
+        string? ProductKeyId, int Bytes, bool ChecksumValid, bool Valid, IReadOnlyList<string> Flags, string? DeviceKey);
+
+    public static Command Create(WorkstationContext context)
+    {
+        var input = new Argument<string>("INPUT")
+        {
+            Description = "A base64 hash, a file holding one, an OA3.xml report, or an Autopilot CSV (every row).",
+        };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array, one object per hash." };
+        var command = new Command("inspect", "Decode and validate hardware hashes; exit 2 if any is invalid.") { input, json };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(CollectorApp.Name, context.Error,
+            () => RunAsync(new Options(parse.GetValue(input)!, parse.GetValue(json)), context, ct)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(Options options, WorkstationContext context, CancellationToken cancellationToken)
+    {
+        var found = HashInputs.Find(options.Input);
+        var results = found.Select(f => (Found: f, Check: Check(f))).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (options.Json)
+        {
+            await JsonOutput.WriteAsync(context.Out, results.Select(r => ToJson(r.Check)).ToList()).ConfigureAwait(false);
+            foreach (var (f, check) in results.Where(r => !r.Check.Valid))
+            {
+                await context.Error.WriteLineAsync($"{CollectorApp.Name}: {f.Origin}: invalid: {check.Problem}").ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < results.Count; i++)
+            {
+                await WriteHumanAsync(context.Out, results[i].Found, results[i].Check, i + 1, results.Count).ConfigureAwait(false);
+            }
+        }
+
+        return results.All(r => r.Check.Valid) ? ExitCodes.Ok : ExitCodes.InvalidInput;
+    }
+
+    private static HashCheck Check(FoundHash found)
+    {
+        var check = HashCodec.Check(found.Base64);
+        return check.Hash is { } hash ? check with { Hash = hash.CheckStatedSerial(found.StatedSerial) } : check;
+    }
+
+    private static JsonHash ToJson(HashCheck check)
+    {
+        var h = check.Hash;
+        return new JsonHash(
+            h?.Serial, h?.Manufacturer, h?.Model, h?.SmbiosUuid?.ToString("D"), h?.TpmPresent ?? false, h?.NicCount ?? 0,
+            h?.ProductKeyId, check.ByteLength, h?.ChecksumValid ?? false, check.Valid, h?.Flags ?? [], h?.DeviceKey);
+    }
+
+    private static async Task WriteHumanAsync(TextWriter o, FoundHash found, HashCheck check, int n, int count)
+    {
+        var where = count > 1 ? $"Hash {n} of {count} ({found.Origin})" : $"Hash ({found.Origin})";
+        await o.WriteLineAsync($"{where}: {(check.Valid ? "valid" : "INVALID")}").ConfigureAwait(false);
+        if (!check.Valid)
+        {
+            await o.WriteLineAsync($"  Why           {check.Problem}").ConfigureAwait(false);
+        }
+
+        if (check.Hash is not { } h)
+        {
+            return;
+        }
+
+        await o.WriteLineAsync($"  Serial        {Show(h.Serial)}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Make, model   {Show(h.Manufacturer)}, {Show(h.Model)}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  SMBIOS UUID   {h.SmbiosUuid?.ToString("D") ?? "(none)"}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  TPM           {(h.TpmPresent ? $"yes {h.TpmVersion}".TrimEnd() : "no")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Network       {h.NicCount} adapter(s){(h.NicCount > 0 ? ": " + string.Join(", ", h.MacAddresses) : "")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Product key   {Show(h.ProductKeyId)}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Disk          {Show(h.DiskSerial)} {h.DiskModel}".TrimEnd()).ConfigureAwait(false);
+        if (h.Os is { } os)
+        {
+            await o.WriteLineAsync($"  OS            {os.OsBuild} ({os.ArchitectureName}, {os.OsTypeName}); OA3 tool {os.ToolBuild}").ConfigureAwait(false);
+        }
+
+        await o.WriteLineAsync($"  Size          {h.ByteLength:N0} bytes, checksum {(h.ChecksumValid ? "ok" : "BAD")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Device key    {h.DeviceKey}").ConfigureAwait(false);
+        foreach (var flag in h.Flags)
+        {
+            await o.WriteLineAsync($"  Warning       {HashFlags.Describe(flag)}").ConfigureAwait(false);
+        }
+    }
+
+    private static string Show(string value) => value.Length == 0 ? "(none)" : value;
+}

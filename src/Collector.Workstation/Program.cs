@@ -1,0 +1,3 @@
+using Collector.Workstation;
+
+return await CollectorApp.RunAsync(args, WorkstationContext.FromProcess()).ConfigureAwait(false);

@@ -10,6 +10,13 @@ public sealed record WorkstationContext(
     TimeProvider Clock,
     Func<string, string?> Environment)
 {
+    /// <summary>Secrets parsed during this run; every line printed passes through it.</summary>
+    public SecretRedactor Secrets { get; } = new();
+
+    /// <summary>Runs a command's work through the shared error handling, with this run's redaction.</summary>
+    public Task<int> RunAsync(Func<Task<int>> work) =>
+        Core.Errors.CommandRunner.RunAsync(CollectorApp.Name, Error, work, Secrets.Redact);
+
     public static WorkstationContext FromProcess() =>
         new(Console.Out, Console.Error, TimeProvider.System, System.Environment.GetEnvironmentVariable);
 }

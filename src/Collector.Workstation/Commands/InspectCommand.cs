@@ -23,7 +23,7 @@ public static class InspectCommand
         };
         var json = new Option<bool>("--json") { Description = "Print a JSON array, one object per hash." };
         var command = new Command("inspect", "Decode and validate hardware hashes; exit 2 if any is invalid.") { input, json };
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(CollectorApp.Name, context.Error,
+        command.SetAction((parse, ct) => context.RunAsync(
             () => RunAsync(new Options(parse.GetValue(input)!, parse.GetValue(json)), context, ct)));
         return command;
     }

@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using Collector.Core.Errors;
+
+namespace Collector.Core.Captures;
+
+/// <summary>
+/// What a tenant id, group tag and assigned user must look like for Intune's CSV to carry them
+/// (no commas, no quotes, 7-bit ASCII: design section 6). Checked at capture, at import and at
+/// export, so a value that cannot be exported is refused where it is typed, not found later.
+/// </summary>
+public static partial class CaptureRules
+{
+    /// <summary>Community-reported limit of Autopilot group tags.</summary>
+    public const int MaxGroupTagLength = 512;
+
+    /// <summary>Parses a tenant id: a GUID in any usual form.</summary>
+    public static Guid ParseTenant(string? value, string source)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new InvalidInputException($"no tenant id: pass --tenant GUID or run 'collector stick init' ({source})");
+        }
+
+        return Guid.TryParse(value.Trim(), out var tenant) && tenant != Guid.Empty
+            ? tenant
+            : throw new InvalidInputException($"tenant id '{Shorten(value)}' is not a GUID (from {source}); it looks like 00000000-0000-0000-0000-000000000000");
+    }
+
+    /// <summary>Null when the group tag can go into Intune's CSV; otherwise why not.</summary>
+    public static string? GroupTagProblem(string groupTag)
+    {
+        if (groupTag.Length > MaxGroupTagLength)
+        {
+            return $"group tag is {groupTag.Length} characters; Autopilot takes at most {MaxGroupTagLength}";
+        }
+
+        return CsvValueProblem("group tag", groupTag);
+    }
+
+    /// <summary>Null when the assigned user is empty or a UPN Intune's CSV can carry; otherwise why not.</summary>
+    public static string? AssignedUserProblem(string assignedUser)
+    {
+        if (assignedUser.Length == 0)
+        {
+            return null;
+        }
+
+        return CsvValueProblem("assigned user", assignedUser)
+            ?? (Upn().IsMatch(assignedUser) ? null : $"assigned user '{Shorten(assignedUser)}' is not a UPN (name@domain.example)");
+    }
+
+    /// <summary>Null when a value can stand in Intune's CSV as it is: 7-bit printable ASCII, no comma, no quote.</summary>
+    public static string? CsvValueProblem(string what, string value)
+    {
+        foreach (var c in value)
+        {
+            var problem = c switch
+            {
+                ',' => "a comma",
+                '"' => "a double quote",
+                _ when c > '~' => $"the non-ASCII character '{c}'",
+                _ when c < ' ' => $"the control character U+{(int)c:X4}",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                return $"{what} '{Shorten(value)}' holds {problem}, which Intune's CSV cannot carry";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Throws <see cref="InvalidInputException"/> for a group tag or user that cannot be exported.</summary>
+    public static void EnsureExportable(string groupTag, string assignedUser)
+    {
+        if ((GroupTagProblem(groupTag) ?? AssignedUserProblem(assignedUser)) is { } problem)
+        {
+            throw new InvalidInputException(problem);
+        }
+    }
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    // local@domain.tld, ASCII, no spaces; Intune itself only checks that the domain is valid.
+    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
+    private static partial Regex Upn();
+}

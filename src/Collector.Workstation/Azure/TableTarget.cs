@@ -1,0 +1,198 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Collector.Core.Errors;
+
+namespace Collector.Workstation.Azure;
+
+/// <summary>
+/// Where sync uploads and export reads (design section 5): a table SAS URL, a connection string
+/// (table from <c>--table-name</c>, default <c>autopilothashes</c>, the seed's), or a table URL
+/// without a signature, which signs in with Entra ID (<see cref="DefaultAzureCredential"/>).
+/// The text may come from <c>--table</c>, <c>--table @file</c> or <c>COLLECTOR_TABLE</c>; its
+/// secrets are registered with the run's <see cref="SecretRedactor"/> the moment it is parsed.
+/// </summary>
+public sealed class TableTarget
+{
+    public const string EnvironmentVariable = "COLLECTOR_TABLE";
+    public const string DefaultTableName = "autopilothashes";
+
+    private readonly string text;
+
+    private TableTarget(TableTargetKind kind, string text, string tableName, Uri? tableUri, string? permissions, DateTimeOffset? expiresOn)
+    {
+        Kind = kind;
+        this.text = text;
+        TableName = tableName;
+        TableUri = tableUri;
+        Permissions = permissions;
+        ExpiresOn = expiresOn;
+    }
+
+    public TableTargetKind Kind { get; }
+
+    public string TableName { get; }
+
+    /// <summary>The table's URL without query (SAS and Entra targets).</summary>
+    public Uri? TableUri { get; }
+
+    /// <summary>A SAS's <c>sp</c> (permissions), when the target is a SAS URL.</summary>
+    public string? Permissions { get; }
+
+    /// <summary>A SAS's <c>se</c> (expiry), when the target is a SAS URL.</summary>
+    public DateTimeOffset? ExpiresOn { get; }
+
+    /// <summary>
+    /// The target from <paramref name="option"/> (--table) or else the environment; null when
+    /// neither names one (sync then merges only).
+    /// </summary>
+    public static TableTarget? Resolve(string? option, string? tableNameOption, WorkstationContext context)
+    {
+        var raw = !string.IsNullOrWhiteSpace(option) ? option : context.Environment(EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(raw) ? null : Parse(raw, tableNameOption, context.Secrets);
+    }
+
+    public static TableTarget Parse(string raw, string? tableNameOption, SecretRedactor secrets)
+    {
+        var value = raw.Trim();
+        if (value.StartsWith('@'))
+        {
+            value = ReadFile(value[1..]);
+        }
+
+        RegisterSecrets(value, secrets);
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http")
+        {
+            return FromUrl(value, uri, tableNameOption);
+        }
+
+        if (value.Contains('=', StringComparison.Ordinal) && LooksLikeConnectionString(value))
+        {
+            var name = string.IsNullOrWhiteSpace(tableNameOption) ? DefaultTableName : tableNameOption.Trim();
+            ValidateTableName(name);
+            return new TableTarget(TableTargetKind.ConnectionString, value, name, null, null, null);
+        }
+
+        throw new InvalidInputException(
+            "the table TARGET is neither a URL (https://ACCOUNT.table.core.windows.net/TABLE?sv=…&sig=…, or without a signature for Entra ID) " +
+            "nor a connection string (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, or UseDevelopmentStorage=true)");
+    }
+
+    /// <summary>A client for the table, with the caller's options (retry policy, pipeline policies).</summary>
+    public TableClient CreateClient(TableClientOptions options, TokenCredential? credential = null) => Kind switch
+    {
+        TableTargetKind.ConnectionString => new TableClient(text, TableName, options),
+        TableTargetKind.SasUrl => new TableClient(new Uri(text), options),
+        _ => new TableClient(AccountUri(), TableName, credential ?? new DefaultAzureCredential(), options),
+    };
+
+    /// <summary>A client for the account, to create the table when asked (<c>--create-table</c>).</summary>
+    public TableServiceClient CreateServiceClient(TableClientOptions options, TokenCredential? credential = null) => Kind switch
+    {
+        TableTargetKind.ConnectionString => new TableServiceClient(text, options),
+        TableTargetKind.SasUrl => new TableServiceClient(new Uri(AccountUri() + new Uri(text).Query), options),
+        _ => new TableServiceClient(AccountUri(), credential ?? new DefaultAzureCredential(), options),
+    };
+
+    /// <summary>What may be printed about the target: the kind and the table, never a secret.</summary>
+    public override string ToString() => Kind switch
+    {
+        TableTargetKind.ConnectionString => $"table '{TableName}' (connection string)",
+        TableTargetKind.SasUrl => $"table '{TableName}' at {TableUri!.GetLeftPart(UriPartial.Authority)} (SAS)",
+        _ => $"table '{TableName}' at {TableUri!.GetLeftPart(UriPartial.Authority)} (Entra ID)",
+    };
+
+    private Uri AccountUri()
+    {
+        var table = TableUri!;
+        var path = table.AbsolutePath.TrimEnd('/');
+        return new Uri(table.GetLeftPart(UriPartial.Authority) + path[..path.LastIndexOf('/')]);
+    }
+
+    private static TableTarget FromUrl(string value, Uri uri, string? tableNameOption)
+    {
+        if (!string.IsNullOrWhiteSpace(tableNameOption))
+        {
+            throw new InvalidInputException("--table-name goes with a connection string; a URL names its table in its path");
+        }
+
+        var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length == 0)
+        {
+            throw new InvalidInputException($"the table URL {uri.GetLeftPart(UriPartial.Authority)} names no table: add /TABLE to its path");
+        }
+
+        var name = segments[^1];
+        ValidateTableName(name);
+        var tableUri = new Uri(uri.GetLeftPart(UriPartial.Path));
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        if (string.IsNullOrEmpty(query["sig"]))
+        {
+            return new TableTarget(TableTargetKind.EntraUrl, value, name, tableUri, null, null);
+        }
+
+        DateTimeOffset? expires = DateTimeOffset.TryParse(query["se"], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var se) ? se : null;
+        return new TableTarget(TableTargetKind.SasUrl, value, name, tableUri, query["sp"] ?? "", expires);
+    }
+
+    // Table names: 3-63 letters and digits, not starting with a digit (the service's rule).
+    private static void ValidateTableName(string name)
+    {
+        if (name.Length is < 3 or > 63 || !char.IsAsciiLetter(name[0]) || !name.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new InvalidInputException($"'{name}' is not a valid table name (3 to 63 letters and digits, starting with a letter)");
+        }
+    }
+
+    private static bool LooksLikeConnectionString(string value)
+    {
+        string[] keys = ["UseDevelopmentStorage", "AccountName", "AccountKey", "TableEndpoint", "DefaultEndpointsProtocol", "SharedAccessSignature", "EndpointSuffix"];
+        return value.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=', 2)[0].Trim())
+            .Any(key => keys.Contains(key, StringComparer.OrdinalIgnoreCase));
+    }
+
+    private static void RegisterSecrets(string value, SecretRedactor secrets)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        {
+            secrets.Add(System.Web.HttpUtility.ParseQueryString(uri.Query)["sig"]);
+            return;
+        }
+
+        foreach (var part in value.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = part.Split('=', 2);
+            if (pair.Length == 2 && pair[0].Trim() is var key
+                && (key.Equals("AccountKey", StringComparison.OrdinalIgnoreCase) || key.Equals("SharedAccessSignature", StringComparison.OrdinalIgnoreCase)))
+            {
+                secrets.Add(pair[1].Trim());
+                if (key.Equals("SharedAccessSignature", StringComparison.OrdinalIgnoreCase))
+                {
+                    secrets.Add(System.Web.HttpUtility.ParseQueryString(pair[1])["sig"]);
+                }
+            }
+        }
+    }
+
+    private static string ReadFile(string path)
+    {
+        try
+        {
+            var line = File.ReadLines(path).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+            return line ?? throw new InvalidInputException($"{path} (from --table @{path}) is empty");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"cannot read the table target from {path}: {e.Message}", e);
+        }
+    }
+}
+
+public enum TableTargetKind
+{
+    SasUrl,
+    ConnectionString,
+    EntraUrl,
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using Azure.Data.Tables;
+using Collector.Core.Storage;
+
+namespace Collector.Workstation.Azure;
+
+/// <summary>
+/// One device as an Azure Table entity (design section 5). PartitionKey = tenant id (lower-case
+/// D format), RowKey = device key, percent-encoded where the service forbids characters. The
+/// first five property names are the seed script's, so tables it filled stay usable.
+/// </summary>
+public static class DeviceEntity
+{
+    public const string SerialNumber = "Device_Serial_Number";
+    public const string ProductId = "Windows_Product_ID";
+    public const string HardwareHash = "Hardware_Hash";
+    public const string GroupTag = "Group_Tag";
+    public const string AssignedUser = "Assigned_User";
+    public const string Manufacturer = "Manufacturer";
+    public const string Model = "Model";
+    public const string SmbiosUuid = "Smbios_Uuid";
+    public const string TpmPresent = "Tpm_Present";
+    public const string CapturedAt = "Captured_At";
+    public const string Technician = "Technician";
+    public const string Site = "Site";
+    public const string CaptureId = "Capture_Id";
+    public const string StickId = "Stick_Id";
+    public const string CaptureMethod = "Capture_Method";
+    public const string CollectorVersion = "Collector_Version";
+    public const string Flags = "Flags";
+    public const string ExportedAt = "Exported_At";
+    public const string ExportBatch = "Export_Batch";
+
+    /// <summary>Keys above this many UTF-16 characters are refused (1 KiB; Azurite enforces 512 chars).</summary>
+    public const int MaxKeyLength = 512;
+
+    /// <summary>String properties above this many characters are refused (64 KiB of UTF-16).</summary>
+    public const int MaxStringLength = 32 * 1024;
+
+    public static string PartitionKey(Guid tenant) => tenant.ToString("D");
+
+    /// <summary>
+    /// Percent-encodes <c>%</c>, <c>/</c>, <c>\</c>, <c>#</c>, <c>?</c> and control characters
+    /// (U+0000–U+001F, U+007F–U+009F), the characters the service forbids in keys; nothing else.
+    /// </summary>
+    public static string EncodeRowKey(string deviceKey)
+    {
+        var builder = new StringBuilder(deviceKey.Length + 8);
+        foreach (var c in deviceKey)
+        {
+            if (c is '%' or '/' or '\\' or '#' or '?' || c <= '\u001F' || c is >= '\u007F' and <= '\u009F')
+            {
+                builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>The device key a RowKey stands for (seed rows: the raw serial, decoded the same way).</summary>
+    public static string DecodeRowKey(string rowKey) => Uri.UnescapeDataString(rowKey);
+
+    /// <summary>Null when the row key is within the service's limits; otherwise why not.</summary>
+    public static string? RowKeyProblem(string rowKey) =>
+        rowKey.Length > MaxKeyLength ? $"its table key is {rowKey.Length} characters, more than the {MaxKeyLength} Azure Table storage takes" : null;
+
+    /// <summary>The entity for a device's newest capture, with every property the design lists.</summary>
+    public static TableEntity From(HubCapture hubCapture)
+    {
+        var c = hubCapture.Capture;
+        return new TableEntity(PartitionKey(c.TenantId), EncodeRowKey(c.DeviceKey))
+        {
+            [SerialNumber] = c.Serial,
+            [ProductId] = "",
+            [HardwareHash] = c.HardwareHash,
+            [GroupTag] = c.GroupTag,
+            [AssignedUser] = c.AssignedUser,
+            [Manufacturer] = c.Manufacturer,
+            [Model] = c.Model,
+            [SmbiosUuid] = c.SmbiosUuid?.ToString("D") ?? "",
+            [TpmPresent] = c.TpmPresent,
+            [CapturedAt] = hubCapture.EffectiveAt.UtcDateTime,
+            [Technician] = c.Technician,
+            [Site] = c.Site,
+            [CaptureId] = c.CaptureId.ToString("D"),
+            [StickId] = c.StickId.ToString("D"),
+            [CaptureMethod] = c.Method,
+            [CollectorVersion] = c.CollectorVersion,
+            [Flags] = string.Join(',', c.Flags),
+        };
+    }
+}

@@ -53,7 +53,7 @@ public sealed class StickStore : IDisposable
     /// </summary>
     public static StickStore Open(string path, Guid newStickId, TimeProvider clock)
     {
-        var file = DatabaseFile.Inspect(path, ApplicationId);
+        var file = Inspect(path);
         Refuse(file, path);
         var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
         if (create)
@@ -100,9 +100,31 @@ public sealed class StickStore : IDisposable
     /// migrated, so the file must be writable (sync opens its private copy this way).
     /// </summary>
     public static StickStore OpenExisting(string path) =>
-        DatabaseFile.Inspect(path, ApplicationId).Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty
-            ? throw new StorageException($"{path}: no stick database here (nothing has been captured yet)")
-            : Open(path, Guid.Empty, TimeProvider.System);
+        Exists(path)
+            ? Open(path, Guid.Empty, TimeProvider.System)
+            : throw new StorageException($"{path}: no stick database here (nothing has been captured yet)");
+
+    /// <summary>True when <paramref name="path"/> holds something (ours or not) beyond an empty file.</summary>
+    public static bool Exists(string path) =>
+        Inspect(path).Kind is not (DatabaseFileKind.Missing or DatabaseFileKind.Empty);
+
+    /// <summary>
+    /// Refuses (exit 3) a file we must not touch, reading only its header: called before a
+    /// capture reads the hash, so a technician learns of a foreign or newer file at once.
+    /// </summary>
+    public static void EnsureUsable(string path) => Refuse(Inspect(path), path);
+
+    private static DatabaseFile Inspect(string path)
+    {
+        try
+        {
+            return DatabaseFile.Inspect(path, ApplicationId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"cannot read {path} ({e.Message}): is the stick still plugged in?", e);
+        }
+    }
 
     /// <summary>Throws exit 3 for a file that is not a stick database of a schema we know.</summary>
     public static void Refuse(DatabaseFile file, string path)
@@ -201,6 +223,19 @@ public sealed class StickStore : IDisposable
         }
 
         return list;
+    }
+
+    /// <summary>How many captures the stick holds (every one, not per device).</summary>
+    public long CaptureCount()
+    {
+        try
+        {
+            return connection.Scalar<long>(null, "SELECT COUNT(*) FROM captures");
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, Path, "count the captures");
+        }
     }
 
     /// <summary>PRAGMA integrity_check plus counts: what <c>collect verify</c> shows.</summary>

@@ -65,7 +65,7 @@ public sealed class StickStore : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new StorageException($"cannot create {folder} ({e.Message}): is the stick write-protected or full?", e);
+                throw StickMedium.Explain(e, path, $"create {folder}");
             }
         }
 
@@ -86,7 +86,7 @@ public sealed class StickStore : IDisposable
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw SqliteFailures.Explain(e, path, create ? "create the stick database" : "open the stick database");
+            throw StickMedium.Explain(e, path, create ? "create the stick database" : "open the stick database");
         }
         catch
         {
@@ -189,7 +189,7 @@ public sealed class StickStore : IDisposable
         }
         catch (SqliteException e)
         {
-            throw SqliteFailures.Explain(e, Path, "save the capture");
+            throw StickMedium.Explain(e, Path, "save the capture");
         }
 
         ReadBack(capture);
@@ -296,7 +296,7 @@ public sealed class StickStore : IDisposable
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw SqliteFailures.Explain(e, path, "open the stick database");
+            throw StickMedium.Explain(e, path, "open the stick database");
         }
     }
 

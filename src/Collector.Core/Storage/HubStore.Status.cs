@@ -1,0 +1,47 @@
+namespace Collector.Core.Storage;
+
+/// <summary>One tenant's devices in the hub and what waits on them.</summary>
+public sealed record TenantStatus(Guid TenantId, long Devices, long WaitingForUpload, long WaitingForExport, long Flagged);
+
+/// <summary>One stick the hub has merged.</summary>
+public sealed record StickStatus(Guid StickId, DateTimeOffset LastMergedAt, long Captures, string LastPath);
+
+/// <summary>The queries behind <c>collector status</c>.</summary>
+public sealed partial class HubStore
+{
+    /// <summary>Per tenant: devices, waiting for upload, waiting for export, flagged (newest capture has a warning).</summary>
+    public IReadOnlyList<TenantStatus> TenantStatuses()
+    {
+        using var command = connection.Command(null, """
+            SELECT d.tenant_id, COUNT(*),
+                   SUM(d.uploaded_capture_id IS NULL OR d.uploaded_capture_id <> d.newest_capture_id),
+                   SUM(d.exported_capture_id IS NULL OR d.exported_capture_id <> d.newest_capture_id),
+                   SUM(c.flags <> '')
+            FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
+            GROUP BY d.tenant_id ORDER BY d.tenant_id
+            """);
+        using var reader = command.ExecuteReader();
+        var list = new List<TenantStatus>();
+        while (reader.Read())
+        {
+            list.Add(new TenantStatus(Guid.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Every stick merged, most recently merged first.</summary>
+    public IReadOnlyList<StickStatus> StickStatuses()
+    {
+        using var command = connection.Command(null,
+            "SELECT stick_id, last_merged_at, captures, last_path FROM sticks ORDER BY last_merged_at DESC, stick_id");
+        using var reader = command.ExecuteReader();
+        var list = new List<StickStatus>();
+        while (reader.Read())
+        {
+            list.Add(new StickStatus(Guid.Parse(reader.GetString(0)), DbTime.Read(reader.GetString(1)), reader.GetInt64(2), reader.GetString(3)));
+        }
+
+        return list;
+    }
+}

@@ -14,6 +14,7 @@ public static class CollectorApp
         {
             InspectCommand.Create(context),
             StatusCommand.Create(context),
+            StickInitCommand.Create(context),
         };
 
         return root.Parse(args).InvokeAsync(

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -87,10 +88,11 @@ public sealed class ExportBatcher
             return ready;
         }
 
-        if (!hashesSeen.TryAdd(Digest(candidate.Hash), candidate.DeviceKey))
+        var digest = Digest(candidate.Hash);
+        if (!hashesSeen.TryAdd(digest, candidate.DeviceKey))
         {
             leftOut.Add(new ExportLeftOut(device.DeviceKey,
-                $"its hardware hash is exactly that of device {hashesSeen[Digest(candidate.Hash)]}, which this export writes: Intune would reject the repeat"));
+                $"its hardware hash is exactly that of device {hashesSeen[digest]}, which this export writes: Intune would reject the repeat"));
             return ready;
         }
 
@@ -180,8 +182,16 @@ public sealed class ExportBatcher
 
     private static UInt128 Digest(string hash)
     {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(hash), digest);
-        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(hash.Length));
+        try
+        {
+            Span<byte> digest = stackalloc byte[32];
+            SHA256.HashData(bytes.AsSpan(0, Encoding.UTF8.GetBytes(hash, bytes)), digest);
+            return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 }

@@ -57,26 +57,46 @@ public static class IntuneCsvWriter
         }
 
         var columns = ColumnsFor(rows);
-        var text = new StringBuilder(128 + rows.Count * 4100);
-        text.Append(columns switch { 5 => Header5, 4 => Header4, _ => Header3 }).Append("\r\n");
+        var header = columns switch { 5 => Header5, 4 => Header4, _ => Header3 };
+        var length = header.Length + 2;
         foreach (var row in rows)
         {
-            text.Append(Checked("serial", row.Serial, required: true)).Append(",,").Append(Checked("hardware hash", row.Hash, required: true));
+            // serial,,hash[,tag[,user]] CRLF
+            length += row.Serial.Length + 2 + row.Hash.Length + 2
+                + (columns >= 4 ? 1 + row.GroupTag.Length : 0) + (columns == 5 ? 1 + row.AssignedUser.Length : 0);
+        }
+
+        var bytes = new byte[length];
+        var at = Put(bytes, 0, header);
+        at = Put(bytes, at, "\r\n");
+        foreach (var row in rows)
+        {
+            at = Put(bytes, at, Checked("serial", row.Serial, required: true));
+            at = Put(bytes, at, ",,");
+            at = Put(bytes, at, Checked("hardware hash", row.Hash, required: true));
             if (columns >= 4)
             {
-                text.Append(',').Append(Checked("group tag", row.GroupTag));
+                at = Put(bytes, at, ",");
+                at = Put(bytes, at, Checked("group tag", row.GroupTag));
             }
 
             if (columns == 5)
             {
-                text.Append(',').Append(Checked("assigned user", row.AssignedUser));
+                at = Put(bytes, at, ",");
+                at = Put(bytes, at, Checked("assigned user", row.AssignedUser));
             }
 
-            text.Append("\r\n");
+            at = Put(bytes, at, "\r\n");
         }
 
-        // Every character is printable 7-bit ASCII (checked above), so ASCII loses nothing.
-        return Encoding.ASCII.GetBytes(text.ToString());
+        return bytes;
+    }
+
+    // Every character is printable 7-bit ASCII (checked), so narrowing loses nothing.
+    private static int Put(byte[] bytes, int at, string value)
+    {
+        Ascii.FromUtf16(value, bytes.AsSpan(at), out var written);
+        return at + written;
     }
 
     public static void Write(Stream stream, IReadOnlyList<IntuneCsvRow> rows) => stream.Write(Format(rows));

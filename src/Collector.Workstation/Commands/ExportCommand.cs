@@ -92,21 +92,44 @@ public static class ExportCommand
             CreateFolder(folder);
             var batcher = new ExportBatcher(options.BatchSize, options.GroupTag);
             var writer = new ExportWriter(folder, source, files, context.Clock);
-            await foreach (var device in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
-                foreach (var batch in batcher.Add(device))
+                await foreach (var device in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var batch in batcher.Add(device))
+                    {
+                        await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (var batch in batcher.Complete())
                 {
                     await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                 }
             }
-
-            foreach (var batch in batcher.Complete())
+            catch (CollectorException)
             {
-                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                TryFinish(writer);
+                throw;
             }
+
+            writer.Finish();
 
             await ReportAsync(options, context, source, writer, batcher.LeftOut).ConfigureAwait(false);
             return batcher.LeftOut.Count > 0 ? ExitCodes.Partial : ExitCodes.Ok;
+        }
+    }
+
+    // After a failure, a manifest for the files that are complete, if the folder still takes one;
+    // the failure itself is what gets reported.
+    private static void TryFinish(ExportWriter writer)
+    {
+        try
+        {
+            writer.Finish();
+        }
+        catch (StorageException)
+        {
         }
     }
 

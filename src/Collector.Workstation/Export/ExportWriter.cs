@@ -13,9 +13,9 @@ public sealed record ExportManifest(string Tenant, string Source, DateTimeOffset
 
 /// <summary>
 /// Names, writes and marks the files of one export, one at a time: a file is written whole and
-/// flushed to the disk, then its devices are marked in the source, then the manifest beside it is
-/// rewritten. A crash at any point leaves every marked device in a complete file, and every
-/// unmarked one for the next export: it re-exports, never skips.
+/// flushed to the disk, then its devices are marked in the source; the manifest follows at the
+/// end. A crash at any point leaves every marked device in a complete file, and every unmarked
+/// one for the next export: it re-exports, never skips.
 /// </summary>
 /// <remarks>
 /// Names are <c>autopilot-TENANT-yyyyMMdd-HHmmss-NNN.csv</c> (UTC), so they sort in the order they
@@ -70,12 +70,30 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
 
         manifestFiles.Add(new ManifestFile(Path.GetFileName(path), name, batch.Devices.Count,
             [.. batch.Devices.Select(d => d.Serial)], [.. batch.Devices.Select(d => d.DeviceKey)]));
-        var manifest = new ExportManifest(batch.TenantId.ToString("D"), source.Description, stamp, manifestFiles);
+    }
+
+    /// <summary>
+    /// Writes the manifest of the files written since the last one: at the end of a run, and
+    /// when a run stops on an error, for the files that are complete. (Rewriting it after every
+    /// file would cost more than the files themselves; the hub's exports table and the files'
+    /// names say the same if the process is killed first.)
+    /// </summary>
+    public void Finish()
+    {
+        if (manifestFiles.Count == 0)
+        {
+            return;
+        }
+
+        var manifest = new ExportManifest(tenant!.Value.ToString("D"), source.Description, stamp, [.. manifestFiles]);
         files.Write(ManifestPath(), JsonSerializer.SerializeToUtf8Bytes(manifest, JsonOutput.Options), replace: true);
+        Manifests.Add(ManifestPath());
+        manifestFiles.Clear();
     }
 
     private void StartStamp(Guid newTenant, DateTimeOffset from)
     {
+        Finish();
         var candidate = new DateTimeOffset(from.UtcTicks - from.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         while (Taken(Prefix(newTenant, candidate)))
         {
@@ -85,8 +103,6 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
         tenant = newTenant;
         stamp = candidate;
         sequence = 0;
-        manifestFiles.Clear();
-        Manifests.Add(ManifestPath());
     }
 
     private bool Taken(string prefix) =>

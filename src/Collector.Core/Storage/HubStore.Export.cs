@@ -2,6 +2,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Collector.Core.Storage;
 
+/// <summary>What export needs of a device's newest capture, and nothing more.</summary>
+public sealed record HubExportCandidate(
+    Guid TenantId, string DeviceKey, Guid CaptureId, string Serial, string HardwareHash, string GroupTag, string AssignedUser,
+    IReadOnlyList<string> Flags);
+
 /// <summary>The queries behind <c>collector export</c> from the hub.</summary>
 public sealed partial class HubStore
 {
@@ -11,7 +16,7 @@ public sealed partial class HubStore
     /// unless <paramref name="all"/>. Streamed on a read connection of its own, a WAL snapshot
     /// taken when reading starts, so each file can be marked exported while the rest is read.
     /// </summary>
-    public IEnumerable<HubCapture> ExportCandidates(Guid? tenant, bool all)
+    public IEnumerable<HubExportCandidate> ExportCandidates(Guid? tenant, bool all)
     {
         using var reading = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -25,8 +30,9 @@ public sealed partial class HubStore
         try
         {
             reading.Open();
-            command = reading.Command(null, $"""
-                SELECT {HubCaptureColumns} FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
+            command = reading.Command(null, """
+                SELECT d.tenant_id, d.device_key, c.capture_id, c.serial, c.hardware_hash, c.group_tag, c.assigned_user, c.flags
+                FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
                   AND ($all OR d.exported_capture_id IS NULL OR d.exported_capture_id <> d.newest_capture_id)
                 ORDER BY d.tenant_id, d.device_key
@@ -41,6 +47,7 @@ public sealed partial class HubStore
         using (command)
         using (reader)
         {
+            (string Text, Guid Id) lastTenant = ("", Guid.Empty);
             while (true)
             {
                 try
@@ -55,7 +62,15 @@ public sealed partial class HubStore
                     throw SqliteFailures.Explain(e, Path, "read the devices to export");
                 }
 
-                yield return ReadHubCapture(reader);
+                var tenantText = reader.GetString(0);
+                if (tenantText != lastTenant.Text)
+                {
+                    lastTenant = (tenantText, Guid.Parse(tenantText));
+                }
+
+                var flags = reader.GetString(7);
+                yield return new HubExportCandidate(lastTenant.Id, reader.GetString(1), Guid.Parse(reader.GetString(2)), reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5), reader.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
             }
         }
     }

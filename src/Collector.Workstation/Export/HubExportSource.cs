@@ -12,10 +12,9 @@ public sealed class HubExportSource(HubStore hub, Guid? tenant, bool all) : IExp
     public async IAsyncEnumerable<ExportDevice> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);
-        foreach (var newest in hub.ExportCandidates(tenant, all))
+        foreach (var c in hub.ExportCandidates(tenant, all))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var c = newest.Capture;
             yield return new ExportDevice(c.TenantId, c.DeviceKey, c.Serial, c.HardwareHash, c.GroupTag, c.AssignedUser, c.Flags,
                 new ExportSourceRef(c.TenantId.ToString("D"), c.DeviceKey, c.CaptureId.ToString("D")));
         }

@@ -18,7 +18,7 @@ public sealed class HubStoreExportImportTests : IDisposable
     {
         using var hub = HubWith(3, 1, 2);
 
-        var candidates = hub.ExportCandidates(null, all: false).Select(c => c.Capture.DeviceKey).ToList();
+        var candidates = hub.ExportCandidates(null, all: false).Select(c => c.DeviceKey).ToList();
 
         Assert.Equal(["CLT-0000001", "CLT-0000002", "CLT-0000003"], candidates);
     }
@@ -27,11 +27,11 @@ public sealed class HubStoreExportImportTests : IDisposable
     public void A_marked_device_is_no_longer_a_candidate_until_a_newer_capture_arrives()
     {
         using var hub = HubWith(1, 2);
-        var first = hub.ExportCandidates(null, false).First().Capture;
+        var first = hub.ExportCandidates(null, false).First();
 
         hub.MarkExported("b-001", TestCaptures.Tenant, "/out/b-001.csv", [(first.DeviceKey, first.CaptureId)], clock.GetUtcNow());
 
-        Assert.Equal(["CLT-0000002"], hub.ExportCandidates(null, false).Select(c => c.Capture.DeviceKey));
+        Assert.Equal(["CLT-0000002"], hub.ExportCandidates(null, false).Select(c => c.DeviceKey));
         Assert.Equal(2, hub.ExportCandidates(null, all: true).Count());
         Assert.True(hub.ExportBatchExists("b-001"));
         Assert.Equal(1, hub.TenantStatuses().Single().WaitingForExport);
@@ -40,7 +40,7 @@ public sealed class HubStoreExportImportTests : IDisposable
         clock.Advance(TimeSpan.FromHours(6));
         hub.Merge(later, "later");
 
-        Assert.Equal(["CLT-0000001", "CLT-0000002"], hub.ExportCandidates(null, false).Select(c => c.Capture.DeviceKey));
+        Assert.Equal(["CLT-0000001", "CLT-0000002"], hub.ExportCandidates(null, false).Select(c => c.DeviceKey));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class HubStoreExportImportTests : IDisposable
         using var hub = HubStore.Open(temp.File("hub.db"), clock);
         hub.Merge(stick, "s");
 
-        Assert.Equal(["CLT-0000002"], hub.ExportCandidates(TestCaptures.OtherTenant, false).Select(c => c.Capture.DeviceKey));
+        Assert.Equal(["CLT-0000002"], hub.ExportCandidates(TestCaptures.OtherTenant, false).Select(c => c.DeviceKey));
     }
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class HubStoreExportImportTests : IDisposable
 
         foreach (var c in hub.ExportCandidates(null, false))
         {
-            hub.MarkExported($"b-{seen.Count}", TestCaptures.Tenant, "f", [(c.Capture.DeviceKey, c.Capture.CaptureId)], clock.GetUtcNow());
-            seen.Add(c.Capture.DeviceKey);
+            hub.MarkExported($"b-{seen.Count}", TestCaptures.Tenant, "f", [(c.DeviceKey, c.CaptureId)], clock.GetUtcNow());
+            seen.Add(c.DeviceKey);
         }
 
         Assert.Equal(3, seen.Count);

@@ -71,7 +71,7 @@ internal static class CsvTestKit
     public static HashSet<string> Waiting(string hubPath, TimeProvider clock)
     {
         using var hub = HubStore.Open(hubPath, clock);
-        return hub.ExportCandidates(null, all: false).Select(c => c.Capture.DeviceKey).ToHashSet();
+        return hub.ExportCandidates(null, all: false).Select(c => c.DeviceKey).ToHashSet();
     }
 
     /// <summary>The device rows of an exported file: serial, hash, and the optional columns when present.</summary>

@@ -16,11 +16,14 @@ internal static class CsvTestKit
     public const string Header3 = "Device Serial Number,Windows Product ID,Hardware Hash";
 
     /// <summary>Runs <c>collector</c> in process with the given clock (file names carry its time).</summary>
-    public static async Task<CliResult> RunAsync(TimeProvider clock, params string[] args)
+    public static Task<CliResult> RunAsync(TimeProvider clock, params string[] args) =>
+        RunAsync(clock, new Dictionary<string, string>(), args);
+
+    public static async Task<CliResult> RunAsync(TimeProvider clock, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var context = new WorkstationContext(output, error, clock, _ => null);
+        var context = new WorkstationContext(output, error, clock, name => environment.GetValueOrDefault(name));
 
         var exitCode = await CollectorApp.RunAsync(args, context);
 

@@ -139,6 +139,22 @@ public sealed class ExportFromTableTests(Azurite azurite) : IClassFixture<Azurit
     }
 
     [Fact]
+    public async Task Table_without_a_value_takes_the_target_from_collector_table()
+    {
+        var table = await TableAsync();
+        await table.AddEntityAsync(SeedRow(Tenant, "CLT-0000001", HashBuilder.Sample(1), ""));
+        var environment = new Dictionary<string, string> { ["COLLECTOR_TABLE"] = azurite.ConnectionString };
+
+        var result = await RunAsync(clock, environment, "export", "--table", "--table-name", tableName, "--out", temp.File("out"));
+        var unset = await RunAsync(clock, "export", "--table", "--table-name", tableName, "--out", temp.File("unset"));
+
+        AssertExit(0, result);
+        Assert.Single(Directory.GetFiles(temp.File("out"), "*.csv"));
+        AssertExit(2, unset);
+        Assert.Contains("--table names no table and COLLECTOR_TABLE is not set", unset.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_table_that_does_not_exist_exits_4()
     {
         var result = await ExportAsync();

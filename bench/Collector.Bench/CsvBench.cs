@@ -25,7 +25,8 @@ public static class CsvBench
         var folder = Directory.CreateDirectory(Path.Combine(context.Scratch, "csv-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         try
         {
-            BenchContext.Figure("load average (1 min) when the suite started", LoadAverage(), "", $"on {Environment.ProcessorCount} cores");
+            BenchContext.Figure("load average (1 min) when the suite started", LoadAverage(), "",
+                $"machine has {File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal))} cores; runs pinned to {Environment.ProcessorCount}");
             var utf8 = Path.Combine(folder, "devices-utf8.csv");
             var utf16 = Path.Combine(folder, "devices-utf16.csv");
             Generate(utf8, utf16);

@@ -14,6 +14,8 @@ public static class CollectorApp
         {
             InspectCommand.Create(context),
             StatusCommand.Create(context),
+            ExportCommand.Create(context),
+            ImportCommand.Create(context),
             StickInitCommand.Create(context),
         };
 

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Text;
+using Collector.Core.Captures;
+using Collector.Core.Hashing;
+
+namespace Collector.Core.Csv;
+
+/// <summary>
+/// What one CSV row becomes: a capture to file in the hub, with the warnings about its serial
+/// worth showing line by line (other flags travel with the capture), or the reason it was rejected.
+/// </summary>
+public sealed record CsvImportRow(int Line, Capture? Capture, string? Rejected, IReadOnlyList<string> Warnings)
+{
+    public static CsvImportRow Reject(int line, string reason) => new(line, null, reason, []);
+}
+
+/// <summary>
+/// Turns rows of an Autopilot CSV into captures (method <c>csv-import</c>), each hash decoded and
+/// validated like a live capture: an invalid hash, or a group tag or user Intune's CSV cannot
+/// carry, rejects the row. The serial stored is the one in the hash (record 14, what Autopilot
+/// uses); a serial column that is empty or says otherwise is flagged <c>serial-mismatch</c>.
+/// </summary>
+public static class CsvImport
+{
+    /// <summary>CSV imports come from no stick: their captures carry this stick id.</summary>
+    public static readonly Guid NoStick = Guid.Empty;
+
+    /// <param name="groupTagOverride">When set (validated by the caller), replaces the row's tag.</param>
+    /// <param name="capturedAt">When the file was written: the best a CSV says about when its hashes were read.</param>
+    public static CsvImportRow ToCapture(CsvDeviceRow row, Guid tenant, string? groupTagOverride, DateTimeOffset capturedAt, string collectorVersion)
+    {
+        if (row.Hash.Length == 0)
+        {
+            return CsvImportRow.Reject(row.Line, "no hardware hash in this row");
+        }
+
+        var check = HashCodec.Check(row.Hash);
+        if (check.Hash is not { } decoded || !check.Valid)
+        {
+            return CsvImportRow.Reject(row.Line, $"the hardware hash is invalid: {check.Problem}");
+        }
+
+        var groupTag = groupTagOverride ?? row.GroupTag;
+        if ((CaptureRules.GroupTagProblem(groupTag) ?? CaptureRules.AssignedUserProblem(row.AssignedUser)) is { } problem)
+        {
+            return CsvImportRow.Reject(row.Line, problem);
+        }
+
+        var hash = decoded.CheckStatedSerial(row.Serial);
+        var warnings = new List<string>();
+        if (hash.Flags.Contains(HashFlags.SerialMismatch))
+        {
+            warnings.Add(row.Serial.Length == 0
+                ? $"{HashFlags.SerialMismatch}: the serial column is empty; the hash says '{hash.Serial}', which is kept"
+                : $"{HashFlags.SerialMismatch}: the serial column says '{row.Serial}', the hash says '{hash.Serial}', which is kept");
+        }
+
+        if (hash.Flags.Contains(HashFlags.PlaceholderSerial))
+        {
+            warnings.Add($"{HashFlags.PlaceholderSerial}: {HashFlags.Describe(HashFlags.PlaceholderSerial)} ({hash.DeviceKey})");
+        }
+
+        var capture = new Capture
+        {
+            CaptureId = CaptureIdFor(tenant, hash.Base64),
+            StickSequence = row.Line,
+            TenantId = tenant,
+            Serial = hash.Serial,
+            DeviceKey = hash.DeviceKey,
+            HardwareHash = hash.Base64,
+            SmbiosUuid = hash.SmbiosUuid,
+            Manufacturer = hash.Manufacturer,
+            Model = hash.Model,
+            TpmPresent = hash.TpmPresent,
+            NicCount = hash.NicCount,
+            ProductKeyId = hash.ProductKeyId,
+            GroupTag = groupTag,
+            AssignedUser = row.AssignedUser,
+            CapturedAt = capturedAt,
+            Technician = "",
+            Site = "",
+            StickId = NoStick,
+            Method = CaptureMethods.CsvImport,
+            CollectorVersion = collectorVersion,
+            Flags = hash.Flags,
+        };
+        return new CsvImportRow(row.Line, capture, null, warnings);
+    }
+
+    /// <summary>
+    /// The capture id of an imported hash: a name-based UUID (version 8) of tenant and hash, so
+    /// that importing the same file again finds every row already there.
+    /// </summary>
+    public static Guid CaptureIdFor(Guid tenant, string base64Hash)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes($"csv-import|{tenant:D}|{base64Hash}"));
+        var bytes = digest.AsSpan(0, 16);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8 (RFC 9562: custom)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes, bigEndian: true);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using Collector.Core.Captures;
+
+namespace Collector.Core.Csv;
+
+/// <summary>One device row of an Intune import file. Windows Product ID is always written empty.</summary>
+public sealed record IntuneCsvRow(string Serial, string Hash, string GroupTag, string AssignedUser);
+
+/// <summary>
+/// Writes an Autopilot import file exactly as Intune asks for it (design section 6): the header
+/// <c>Device Serial Number,Windows Product ID,Hardware Hash</c>, then <c>,Group Tag</c> and
+/// <c>,Assigned User</c> when the file's rows need them (the same columns on every row), no
+/// quotes, 7-bit ASCII, no BOM, CRLF after every line, Windows Product ID empty.
+/// </summary>
+/// <remarks>
+/// Written by hand rather than with Sep: the format has no escaping at all (a value that would
+/// need it cannot be exported and is left out before it gets here), and Sep's writer ends lines
+/// with the platform's newline, so on Linux it cannot write Intune's CRLF.
+/// </remarks>
+public static class IntuneCsvWriter
+{
+    public const int MaxRowsPerFile = 500;
+
+    public static readonly string Header3 = string.Join(',', AutopilotCsvColumns.Serial, AutopilotCsvColumns.ProductId, AutopilotCsvColumns.Hash);
+    public static readonly string Header4 = Header3 + "," + AutopilotCsvColumns.GroupTag;
+    public static readonly string Header5 = Header4 + "," + AutopilotCsvColumns.AssignedUser;
+
+    /// <summary>
+    /// 3, 4 or 5: the columns a file holding <paramref name="rows"/> needs. Get-WindowsAutopilotInfo
+    /// writes Group Tag (empty if need be) whenever it writes Assigned User, and so do we.
+    /// </summary>
+    public static int ColumnsFor(IEnumerable<IntuneCsvRow> rows)
+    {
+        var columns = 3;
+        foreach (var row in rows)
+        {
+            if (row.AssignedUser.Length > 0)
+            {
+                return 5;
+            }
+
+            if (row.GroupTag.Length > 0)
+            {
+                columns = 4;
+            }
+        }
+
+        return columns;
+    }
+
+    /// <summary>The whole file as bytes: at most <see cref="MaxRowsPerFile"/> rows, each value checked again.</summary>
+    public static byte[] Format(IReadOnlyList<IntuneCsvRow> rows)
+    {
+        if (rows.Count > MaxRowsPerFile)
+        {
+            throw new ArgumentException($"{rows.Count} rows: Intune takes at most {MaxRowsPerFile} per file", nameof(rows));
+        }
+
+        var columns = ColumnsFor(rows);
+        var header = columns switch { 5 => Header5, 4 => Header4, _ => Header3 };
+        var length = header.Length + 2;
+        foreach (var row in rows)
+        {
+            // serial,,hash[,tag[,user]] CRLF
+            length += row.Serial.Length + 2 + row.Hash.Length + 2
+                + (columns >= 4 ? 1 + row.GroupTag.Length : 0) + (columns == 5 ? 1 + row.AssignedUser.Length : 0);
+        }
+
+        var bytes = new byte[length];
+        var at = Put(bytes, 0, header);
+        at = Put(bytes, at, "\r\n");
+        foreach (var row in rows)
+        {
+            at = Put(bytes, at, Checked("serial", row.Serial, required: true));
+            at = Put(bytes, at, ",,");
+            at = Put(bytes, at, Checked("hardware hash", row.Hash, required: true));
+            if (columns >= 4)
+            {
+                at = Put(bytes, at, ",");
+                at = Put(bytes, at, Checked("group tag", row.GroupTag));
+            }
+
+            if (columns == 5)
+            {
+                at = Put(bytes, at, ",");
+                at = Put(bytes, at, Checked("assigned user", row.AssignedUser));
+            }
+
+            at = Put(bytes, at, "\r\n");
+        }
+
+        return bytes;
+    }
+
+    // Every character is printable 7-bit ASCII (checked), so narrowing loses nothing.
+    private static int Put(byte[] bytes, int at, string value)
+    {
+        Ascii.FromUtf16(value, bytes.AsSpan(at), out var written);
+        return at + written;
+    }
+
+    public static void Write(Stream stream, IReadOnlyList<IntuneCsvRow> rows) => stream.Write(Format(rows));
+
+    // Callers leave out what cannot be written; reaching here with such a value is a bug, not input.
+    private static string Checked(string what, string value, bool required = false)
+    {
+        if (required && value.Length == 0)
+        {
+            throw new ArgumentException($"the {what} of an Intune CSV row cannot be empty");
+        }
+
+        return CaptureRules.CsvValueProblem(what, value) is { } problem ? throw new ArgumentException(problem) : value;
+    }
+}

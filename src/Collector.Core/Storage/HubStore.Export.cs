@@ -1,0 +1,115 @@
+using Microsoft.Data.Sqlite;
+
+namespace Collector.Core.Storage;
+
+/// <summary>What export needs of a device's newest capture, and nothing more.</summary>
+public sealed record HubExportCandidate(
+    Guid TenantId, string DeviceKey, Guid CaptureId, string Serial, string HardwareHash, string GroupTag, string AssignedUser,
+    IReadOnlyList<string> Flags);
+
+/// <summary>The queries behind <c>collector export</c> from the hub.</summary>
+public sealed partial class HubStore
+{
+    /// <summary>
+    /// The newest capture of every device of <paramref name="tenant"/> (all tenants when null),
+    /// in tenant and device-key order: only those whose newest capture is not exported yet,
+    /// unless <paramref name="all"/>. Streamed on a read connection of its own, a WAL snapshot
+    /// taken when reading starts, so each file can be marked exported while the rest is read.
+    /// </summary>
+    public IEnumerable<HubExportCandidate> ExportCandidates(Guid? tenant, bool all)
+    {
+        using var reading = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        SqliteDataReader reader;
+        SqliteCommand command;
+        try
+        {
+            reading.Open();
+            command = reading.Command(null, """
+                SELECT d.tenant_id, d.device_key, c.capture_id, c.serial, c.hardware_hash, c.group_tag, c.assigned_user, c.flags
+                FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
+                WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
+                  AND ($all OR d.exported_capture_id IS NULL OR d.exported_capture_id <> d.newest_capture_id)
+                ORDER BY d.tenant_id, d.device_key
+                """, ("$tenant", tenant?.ToString("D")), ("$all", all ? 1 : 0));
+            reader = command.ExecuteReader();
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, Path, "read the devices to export");
+        }
+
+        using (command)
+        using (reader)
+        {
+            (string Text, Guid Id) lastTenant = ("", Guid.Empty);
+            while (true)
+            {
+                try
+                {
+                    if (!reader.Read())
+                    {
+                        yield break;
+                    }
+                }
+                catch (SqliteException e)
+                {
+                    throw SqliteFailures.Explain(e, Path, "read the devices to export");
+                }
+
+                var tenantText = reader.GetString(0);
+                if (tenantText != lastTenant.Text)
+                {
+                    lastTenant = (tenantText, Guid.Parse(tenantText));
+                }
+
+                var flags = reader.GetString(7);
+                yield return new HubExportCandidate(lastTenant.Id, reader.GetString(1), Guid.Parse(reader.GetString(2)), reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5), reader.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
+            }
+        }
+    }
+
+    /// <summary>True when an export batch of this name was recorded before (names must stay unique).</summary>
+    public bool ExportBatchExists(string batch) =>
+        connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM exports WHERE batch = $batch)", ("$batch", batch)) == 1;
+
+    /// <summary>
+    /// Records that <paramref name="file"/> holds these captures, in one transaction: the
+    /// batch row, and per device the capture written, when and in which batch. Called only after
+    /// the file is complete on disk, so a crash before this re-exports rather than skips.
+    /// </summary>
+    public void MarkExported(string batch, Guid tenant, string file, IReadOnlyList<(string DeviceKey, Guid CaptureId)> devices, DateTimeOffset writtenAt)
+    {
+        var at = DbTime.Write(writtenAt);
+        var tenantId = tenant.ToString("D");
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            connection.Execute(transaction, """
+                INSERT INTO exports (batch, tenant_id, file, devices, written_at) VALUES ($batch, $tenant, $file, $devices, $at)
+                """, ("$batch", batch), ("$tenant", tenantId), ("$file", file), ("$devices", devices.Count), ("$at", at));
+            using var update = connection.Command(transaction, """
+                UPDATE devices SET exported_capture_id = $capture, exported_at = $at, export_batch = $batch
+                WHERE tenant_id = $tenant AND device_key = $key
+                """, ("$capture", ""), ("$at", at), ("$batch", batch), ("$tenant", tenantId), ("$key", ""));
+            foreach (var (key, captureId) in devices)
+            {
+                update.Parameters["$capture"].Value = captureId.ToString("D");
+                update.Parameters["$key"].Value = key;
+                update.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, Path, $"mark the devices of {file} as exported");
+        }
+    }
+}

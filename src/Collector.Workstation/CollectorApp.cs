@@ -13,6 +13,7 @@ public static class CollectorApp
         var root = new RootCommand("Collector: merge Autopilot hardware hashes from USB sticks, sync them to Azure Table storage and export Intune CSV batches.")
         {
             InspectCommand.Create(context),
+            SyncCommand.Create(context),
         };
 
         return root.Parse(args).InvokeAsync(

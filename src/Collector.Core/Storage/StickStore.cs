@@ -366,32 +366,53 @@ public sealed class StickStore : IDisposable
         "nic_count, product_key_id, group_tag, assigned_user, captured_at, technician, site, stick_id, method, " +
         "collector_version, flags";
 
-    /// <summary>Reads a row selected with <see cref="CaptureColumns"/>, in that order.</summary>
-    internal static Capture ReadCapture(SqliteDataReader r) => new()
+    /// <summary>
+    /// Reads a row selected with <see cref="CaptureColumns"/>, in that order. A row whose ids or
+    /// times do not parse (a database our application id but not our writer) becomes a
+    /// <see cref="StorageException"/> that names the capture and the field, not a FormatException.
+    /// </summary>
+    internal static Capture ReadCapture(SqliteDataReader r)
     {
-        CaptureId = Guid.Parse(r.GetString(0)),
-        StickSequence = r.GetInt64(1),
-        TenantId = Guid.Parse(r.GetString(2)),
-        Serial = r.GetString(3),
-        DeviceKey = r.GetString(4),
-        HardwareHash = r.GetString(5),
-        SmbiosUuid = r.IsDBNull(6) ? null : Guid.Parse(r.GetString(6)),
-        Manufacturer = r.GetString(7),
-        Model = r.GetString(8),
-        TpmPresent = r.GetInt64(9) != 0,
-        NicCount = (int)r.GetInt64(10),
-        ProductKeyId = r.GetString(11),
-        GroupTag = r.GetString(12),
-        AssignedUser = r.GetString(13),
-        CapturedAt = DbTime.Read(r.GetString(14)),
-        Technician = r.GetString(15),
-        Site = r.GetString(16),
-        StickId = Guid.Parse(r.GetString(17)),
-        Method = r.GetString(18),
-        CollectorVersion = r.GetString(19),
-        Flags = r.GetString(20).Length == 0 ? [] : r.GetString(20).Split(','),
-    };
+        try
+        {
+            return new()
+            {
+                CaptureId = Id(r, 0, "capture id"),
+                StickSequence = r.GetInt64(1),
+                TenantId = Id(r, 2, "tenant id"),
+                Serial = r.GetString(3),
+                DeviceKey = r.GetString(4),
+                HardwareHash = r.GetString(5),
+                SmbiosUuid = r.IsDBNull(6) ? null : Id(r, 6, "SMBIOS UUID"),
+                Manufacturer = r.GetString(7),
+                Model = r.GetString(8),
+                TpmPresent = r.GetInt64(9) != 0,
+                NicCount = (int)r.GetInt64(10),
+                ProductKeyId = r.GetString(11),
+                GroupTag = r.GetString(12),
+                AssignedUser = r.GetString(13),
+                CapturedAt = DbTime.Read(r.GetString(14)),
+                Technician = r.GetString(15),
+                Site = r.GetString(16),
+                StickId = Id(r, 17, "stick id"),
+                Method = r.GetString(18),
+                CollectorVersion = r.GetString(19),
+                Flags = r.GetString(20).Length == 0 ? [] : r.GetString(20).Split(','),
+            };
+        }
+        catch (FormatException e)
+        {
+            throw new StorageException($"capture #{r.GetInt64(1)} is unreadable: {e.Message}", e);
+        }
+    }
 
+    private static Guid Id(SqliteDataReader r, int column, string what)
+    {
+        var text = r.GetString(column);
+        return Guid.TryParse(text, out var id)
+            ? id
+            : throw new FormatException($"its {what} '{(text.Length <= 40 ? text : text[..40] + "…")}' is not a GUID");
+    }
 
     private SqliteDataReader Run(SqliteCommand command, string doing)
     {

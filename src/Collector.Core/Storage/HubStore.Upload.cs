@@ -52,14 +52,17 @@ public sealed partial class HubStore
     /// </summary>
     public IReadOnlyList<PendingUpload> WaitingForUpload(Guid tenant, string? afterKey, int limit)
     {
+        // Keyset paging on the (tenant_id, device_key) index: each page starts where the last
+        // ended, so 100,000 devices cost one pass, not one pass per page. (An "$after IS NULL OR"
+        // here would stop SQLite from seeking on the index.)
         using var command = connection.Command(null, $"""
             SELECT {HubCaptureColumns}, d.device_id, d.device_key, d.uploaded_capture_id, d.uploaded_etag
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
-            WHERE d.tenant_id = $tenant AND ($after IS NULL OR d.device_key > $after)
+            WHERE d.tenant_id = $tenant AND d.device_key {(afterKey is null ? ">=" : ">")} $after
               AND d.newest_capture_id IS NOT d.uploaded_capture_id
             ORDER BY d.device_key
             LIMIT $limit
-            """, ("$tenant", tenant.ToString("D")), ("$after", afterKey), ("$limit", limit));
+            """, ("$tenant", tenant.ToString("D")), ("$after", afterKey ?? ""), ("$limit", limit));
         using var reader = command.ExecuteReader();
         var page = new List<PendingUpload>(limit);
         while (reader.Read())
@@ -106,9 +109,9 @@ public sealed partial class HubStore
             {
                 if (record.CollisionKey is { } key)
                 {
-                    connection.Execute(transaction, "UPDATE devices SET device_key = $key WHERE device_id = $device",
+                    statements.Execute(transaction, "UPDATE devices SET device_key = $key WHERE device_id = $device",
                         ("$key", key), ("$device", record.DeviceId));
-                    connection.Execute(transaction, """
+                    statements.Execute(transaction, """
                         UPDATE captures SET device_key = $key,
                             flags = CASE WHEN flags = '' THEN $flag
                                          WHEN ',' || flags || ',' LIKE '%,' || $flag || ',%' THEN flags
@@ -117,7 +120,7 @@ public sealed partial class HubStore
                         """, ("$key", key), ("$flag", HashFlags.SerialCollision), ("$device", record.DeviceId));
                 }
 
-                connection.Execute(transaction, """
+                statements.Execute(transaction, """
                     UPDATE devices SET uploaded_capture_id = $capture, uploaded_etag = $etag, uploaded_at = $now
                     WHERE device_id = $device
                     """, ("$capture", record.CaptureId.ToString("D")), ("$etag", record.ETag), ("$now", now), ("$device", record.DeviceId));

@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Collector.Core.Storage;
+using Collector.Testing;
+using Collector.Workstation;
+using Collector.Workstation.Azure;
+using Collector.Workstation.Commands;
+
+namespace Collector.Bench;
+
+/// <summary>
+/// <c>collector sync</c> against one Azurite (issue 4's benchmarks), all figures from one run:
+/// 10,000 devices from 10 sticks into an empty table, against (a) a bare loop of SDK transactions
+/// of 100 upserts — the ceiling — and (b) one PUT per device as the seed script does; a repeated
+/// sync with nothing new; merging 50 sticks of 1,000 captures; and 100,000 devices synced by the
+/// real executable in a child process whose peak resident memory is read from /proc.
+/// </summary>
+public static class SyncBench
+{
+    private const int SticksSmall = 10, SticksMerge = 50, SticksLarge = 100, PerStick = 1000;
+    private const int SeedDevices = 2000;
+    private const double TargetOfCeiling = 0.7, TargetOverSeed = 5, MemoryLimitMb = 300;
+
+    public static async Task RunAsync(BenchContext context)
+    {
+        // Sticks are built on tmpfs when there is one (building them is not what is measured:
+        // each append syncs to disk); the hubs live in the scratch folder, on disk, as at a desk.
+        var stickRoot = Directory.Exists("/dev/shm")
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", "collector-bench-" + Guid.NewGuid().ToString("N"))).FullName
+            : Path.Combine(context.Scratch, "sticks");
+        try
+        {
+            await RunAsync(context, stickRoot);
+        }
+        finally
+        {
+            Directory.Delete(stickRoot, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(BenchContext context, string stickRoot)
+    {
+        var day = DateTimeOffset.UtcNow.AddDays(-2);
+        var build = Stopwatch.StartNew();
+        var sticks = await BuildSticksAsync(stickRoot, day);
+        Console.WriteLine($"  (built {sticks.Count} sticks of {PerStick:N0} captures in {build.Elapsed.TotalSeconds:N0} s; not measured)");
+
+        using var azurite = new Azurite();
+        var small = sticks.Take(SticksSmall).ToArray();
+
+        await WarmUpAsync(context, azurite, sticks[0]);
+
+        // The sync: 10 sticks, 10,000 devices, fresh hub, empty table.
+        var log = new WriteCounter();
+        var table = CreateTable(azurite);
+        var hub = Path.Combine(context.Scratch, "hub-10k.db");
+        var syncTime = await TimeSyncAsync(hub, azurite, table, log, small);
+        var devices = SticksSmall * PerStick;
+        var syncRate = devices / syncTime.TotalSeconds;
+        BenchContext.Figure($"sync {devices:N0} devices from {SticksSmall} sticks into an empty table", syncRate, "devices/s",
+            $"{syncTime.TotalSeconds:N2} s; {log.Writes} writes, {log.Reads} reads");
+
+        // (a) the ceiling: the same entities, transactions of 100 upserts, nothing else.
+        var entities = Entities(hub);
+        var ceilingTable = CreateTable(azurite);
+        var ceilingTime = await TimeAsync(async () =>
+        {
+            foreach (var chunk in entities.Chunk(EntityRules.MaxBatchActions))
+            {
+                await ceilingTable.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+            }
+        });
+        var ceilingRate = entities.Count / ceilingTime.TotalSeconds;
+        BenchContext.Figure("(a) bare SDK transactions of 100 upserts, no bookkeeping", ceilingRate, "devices/s", $"{ceilingTime.TotalSeconds:N2} s");
+
+        // (b) the seed's way: one PUT (insert-or-replace) per device.
+        var seedTable = CreateTable(azurite);
+        var seedTime = await TimeAsync(async () =>
+        {
+            foreach (var entity in entities.Take(SeedDevices))
+            {
+                await seedTable.UpsertEntityAsync(entity, TableUpdateMode.Replace);
+            }
+        });
+        var seedRate = SeedDevices / seedTime.TotalSeconds;
+        BenchContext.Figure($"(b) one PUT per device as the seed does ({SeedDevices:N0} devices)", seedRate, "devices/s", $"{seedTime.TotalSeconds:N2} s");
+        BenchContext.Figure("sync / (a) ceiling", syncRate / ceilingRate, "ratio", $"target >= {TargetOfCeiling}");
+        BenchContext.Figure("sync / (b) one PUT per device", syncRate / seedRate, "ratio", $"target >= {TargetOverSeed}");
+
+        // The upload alone: the same 10,000 devices already merged into a hub, into another empty table.
+        var merged = Path.Combine(context.Scratch, "hub-10k-premerged.db");
+        await TimeSyncAsync(merged, azurite, null, new WriteCounter(), small);
+        var uploadTable = CreateTable(azurite);
+        var uploadTime = await TimeSyncAsync(merged, azurite, uploadTable, new WriteCounter(), small);
+        BenchContext.Figure("  of which the upload (sticks already merged)", devices / uploadTime.TotalSeconds, "devices/s",
+            $"{uploadTime.TotalSeconds:N2} s; ratio to (a) {devices / uploadTime.TotalSeconds / ceilingRate:N2}");
+
+        // Repeated sync with nothing new.
+        var again = new WriteCounter();
+        var againTime = await TimeSyncAsync(hub, azurite, table, again, small);
+        BenchContext.Figure("repeated sync, nothing new: writes sent", again.Writes, "requests", $"target 0; {again.Reads} reads");
+        BenchContext.Figure("repeated sync, nothing new: time", againTime.TotalSeconds, "s");
+
+        // Azurite keeps every table in memory: drop the ones done with before the 100,000.
+        foreach (var done in new[] { table, ceilingTable, seedTable, uploadTable })
+        {
+            await done.DeleteAsync();
+        }
+
+        // Merge alone, 50 sticks x 1,000 captures, by the real executable: time and peak memory.
+        var mergeRun = await RunCollectorAsync(context, Path.Combine(context.Scratch, "hub-merge.db"), null, null, sticks.Take(SticksMerge));
+        BenchContext.Figure($"merge alone, {SticksMerge} sticks x {PerStick:N0} captures", mergeRun.Elapsed.TotalSeconds, "s",
+            $"{SticksMerge * PerStick / mergeRun.Elapsed.TotalSeconds:N0} captures/s (child process, incl. start-up)");
+        BenchContext.Figure("merge alone: peak resident memory", mergeRun.PeakMb, "MB");
+
+        // 100,000 devices: merge and upload by the real executable, peak memory of its process.
+        var largeTable = CreateTable(azurite).Name;
+        var large = await RunCollectorAsync(context, Path.Combine(context.Scratch, "hub-100k.db"), azurite, largeTable, sticks.Take(SticksLarge));
+        var largeDevices = SticksLarge * PerStick;
+        BenchContext.Figure($"sync {largeDevices:N0} devices from {SticksLarge} sticks (merge + upload)", largeDevices / large.Elapsed.TotalSeconds, "devices/s",
+            $"{large.Elapsed.TotalSeconds:N1} s, exit {large.ExitCode}");
+        BenchContext.Figure($"sync {largeDevices:N0} devices: peak resident memory", large.PeakMb, "MB", $"limit {MemoryLimitMb} MB");
+        var rows = new TableClient(azurite.ConnectionString, largeTable).Query<TableEntity>(select: ["RowKey"]).Count();
+        BenchContext.Figure($"sync {largeDevices:N0} devices: rows in the table afterwards", rows, "rows");
+    }
+
+    private static async Task<List<string>> BuildSticksAsync(string root, DateTimeOffset day)
+    {
+        var sticks = Enumerable.Range(0, SticksLarge).Select(s => Path.Combine(root, $"stick{s:D3}")).ToList();
+        await Parallel.ForEachAsync(Enumerable.Range(0, SticksLarge), new ParallelOptions { MaxDegreeOfParallelism = 2 }, (s, _) =>
+        {
+            using var store = StickStore.Open(Path.Combine(sticks[s], "collector", "data", "captures.db"), Guid.NewGuid(), new ManualClock(day));
+            for (var i = 0; i < PerStick; i++)
+            {
+                var device = s * PerStick + i + 1;
+                store.Append(TestCaptures.Draft(device, day.AddHours(1).AddSeconds(device)));
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        return sticks;
+    }
+
+    /// <summary>JIT and connection warm-up for both the sync and the bare loops, on a throw-away table.</summary>
+    private static async Task WarmUpAsync(BenchContext context, Azurite azurite, string stick)
+    {
+        var hub = Path.Combine(context.Scratch, "hub-warm.db");
+        await TimeSyncAsync(hub, azurite, CreateTable(azurite), new WriteCounter(), stick);
+        var warm = CreateTable(azurite);
+        foreach (var chunk in Entities(hub).Chunk(EntityRules.MaxBatchActions).Take(3))
+        {
+            await warm.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+            foreach (var entity in chunk.Take(20))
+            {
+                await warm.UpsertEntityAsync(entity, TableUpdateMode.Replace);
+            }
+        }
+    }
+
+    private static async Task<TimeSpan> TimeSyncAsync(string hub, Azurite azurite, TableClient? table, WriteCounter log, params string[] sticks)
+    {
+        var options = TableUploader.DefaultClientOptions();
+        options.AddPolicy(log, HttpPipelinePosition.PerRetry);
+        var services = new SyncCommand.Services(options, HubStore.DefaultLockWait);
+        var context = new WorkstationContext(TextWriter.Null, TextWriter.Null, TimeProvider.System, _ => null);
+        var watch = Stopwatch.StartNew();
+        var exit = await SyncCommand.RunAsync(
+            new SyncCommand.Options(sticks, hub, table is null ? null : azurite.ConnectionString, table?.Name, false, Json: true),
+            context, services, CancellationToken.None);
+        watch.Stop();
+        return exit == 0 ? watch.Elapsed : throw new InvalidOperationException($"sync exited {exit}");
+    }
+
+    private static List<TableEntity> Entities(string hub)
+    {
+        using var store = HubStore.Open(hub, TimeProvider.System, readOnly: true);
+        return [.. store.NewestCaptures().Select(DeviceEntity.From)];
+    }
+
+    private static TableClient CreateTable(Azurite azurite)
+    {
+        var table = new TableClient(azurite.ConnectionString, Azurite.NewTableName("bench"));
+        table.CreateIfNotExists();
+        return table;
+    }
+
+    private static async Task<TimeSpan> TimeAsync(Func<Task> work)
+    {
+        var watch = Stopwatch.StartNew();
+        await work();
+        return watch.Elapsed;
+    }
+
+    private sealed record ChildRun(TimeSpan Elapsed, double PeakMb, int ExitCode);
+
+    /// <summary>
+    /// Runs the built <c>collector sync</c> in its own process and follows its peak resident set
+    /// (VmHWM in /proc/PID/status, polled every 20 ms; the kernel keeps the maximum, so only
+    /// growth in the last 20 ms before exit could be missed).
+    /// </summary>
+    private static async Task<ChildRun> RunCollectorAsync(BenchContext context, string hub, Azurite? azurite, string? table, IEnumerable<string> sticks)
+    {
+        var collector = Path.Combine(AppContext.BaseDirectory, "collector.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { collector, "sync", "--hub", hub, "--json" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var stick in sticks)
+        {
+            start.ArgumentList.Add(stick);
+        }
+
+        if (azurite is not null)
+        {
+            start.Environment[TableTarget.EnvironmentVariable] = azurite.ConnectionString;
+            start.ArgumentList.Add("--table-name");
+            start.ArgumentList.Add(table!);
+        }
+
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        long peakKb = 0;
+        while (!process.HasExited)
+        {
+            peakKb = Math.Max(peakKb, PeakKb(process.Id));
+            await Task.Delay(20);
+        }
+
+        await process.WaitForExitAsync();
+        watch.Stop();
+        await output;
+        if (process.ExitCode != 0)
+        {
+            Console.WriteLine($"  collector exited {process.ExitCode}: {(await error).Split('\n').LastOrDefault(l => l.Length > 0)}");
+        }
+
+        return new ChildRun(watch.Elapsed, peakKb / 1024.0, process.ExitCode);
+    }
+
+    private static long PeakKb(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // exited between the check and the read
+        }
+    }
+
+    /// <summary>Counts requests on the wire (per retry): writes are anything but GET.</summary>
+    private sealed class WriteCounter : HttpPipelinePolicy
+    {
+        private int writes, reads;
+
+        public int Writes => writes;
+        public int Reads => reads;
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Count(message);
+            await ProcessNextAsync(message, pipeline);
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Count(message);
+            ProcessNext(message, pipeline);
+        }
+
+        private void Count(HttpMessage message) => _ = message.Request.Method == RequestMethod.Get
+            ? Interlocked.Increment(ref reads)
+            : Interlocked.Increment(ref writes);
+    }
+}

@@ -24,11 +24,17 @@ public static class TableFailures
     public const string NeededSasPermissions = "rau";
 
     /// <summary>
-    /// Checks a SAS before anything is sent: that its <c>sp</c> grants r, a and u, and that its
-    /// <c>se</c> has not passed. Other targets pass unchecked (the service decides).
+    /// Checks a target before anything is sent: a SAS's <c>sp</c> must grant r, a and u and its
+    /// <c>se</c> must not have passed; an Entra ID target must be https. Otherwise the service decides.
     /// </summary>
     public static void CheckBeforeSending(TableTarget target, DateTimeOffset now)
     {
+        if (target.Kind == TableTargetKind.EntraUrl && target.TableUri!.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new InvalidInputException(
+                $"{target}: signing in with Entra ID needs an https:// table URL (a token is never sent over plain http); for Azurite use a connection string");
+        }
+
         if (target.Kind != TableTargetKind.SasUrl)
         {
             return;

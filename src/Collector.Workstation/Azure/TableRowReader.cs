@@ -3,20 +3,6 @@ using Azure.Data.Tables;
 
 namespace Collector.Workstation.Azure;
 
-/// <summary>How a batch's rows were read back (counted for tests and benchmarks).</summary>
-public sealed class ReadCounters
-{
-    private long rangeQueries, pointReads, rowsRead;
-
-    public long RangeQueries => Interlocked.Read(ref rangeQueries);
-    public long PointReads => Interlocked.Read(ref pointReads);
-    public long RowsRead => Interlocked.Read(ref rowsRead);
-
-    internal void Range() => Interlocked.Increment(ref rangeQueries);
-    internal void Point() => Interlocked.Increment(ref pointReads);
-    internal void Rows(long count) => Interlocked.Add(ref rowsRead, count);
-}
-
 /// <summary>
 /// Reads what the table holds for a batch's keys, without reading a whole partition for a few
 /// new devices (design section 5, measured on Azurite: one RowKey-range query per batch of
@@ -25,7 +11,7 @@ public sealed class ReadCounters
 /// stops after <see cref="RangeRowLimit"/> rows if the table holds many more there than the hub
 /// knows (another desk's devices): the keys it has not reached are then read one by one.
 /// </summary>
-public sealed class TableRowReader(TableClient table, ReadCounters counters)
+public sealed class TableRowReader(TableClient table)
 {
     /// <summary>Point reads in flight at once.</summary>
     public const int PointReadParallelism = 32;
@@ -56,7 +42,6 @@ public sealed class TableRowReader(TableClient table, ReadCounters counters)
             var hashes = new ConcurrentDictionary<string, string?>();
             await Parallel.ForEachAsync(seedRows, Parallelism(cancellationToken), async (key, ct) =>
             {
-                counters.Point();
                 var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, key, [DeviceEntity.HardwareHash], ct).ConfigureAwait(false);
                 hashes[key] = response.HasValue ? response.Value!.GetString(DeviceEntity.HardwareHash) : null;
             }).ConfigureAwait(false);
@@ -77,7 +62,6 @@ public sealed class TableRowReader(TableClient table, ReadCounters counters)
         var limit = RangeRowLimit(keys.Count);
         long seen = 0;
         string? last = null;
-        counters.Range();
         await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: TableRow.Select, cancellationToken)
                            .AsPages().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -91,7 +75,6 @@ public sealed class TableRowReader(TableClient table, ReadCounters counters)
                 }
             }
 
-            counters.Rows(page.Values.Count);
             if (page.ContinuationToken is null)
             {
                 return rows;
@@ -118,11 +101,9 @@ public sealed class TableRowReader(TableClient table, ReadCounters counters)
         var rows = new ConcurrentDictionary<string, TableRow>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(keys, Parallelism(cancellationToken), async (key, ct) =>
         {
-            counters.Point();
             var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, key, TableRow.Select, ct).ConfigureAwait(false);
             if (response.HasValue)
             {
-                counters.Rows(1);
                 rows[key] = TableRow.From(key, response.Value!);
             }
         }).ConfigureAwait(false);

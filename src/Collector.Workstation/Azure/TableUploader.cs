@@ -31,6 +31,8 @@ public sealed class TableUploader
     private readonly TimeProvider clock;
     private readonly TableRowReader reader;
     private readonly int tries;
+    private readonly Lock hubGate = new();
+    private readonly Lock reportGate = new();
 
     public TableUploader(HubStore hub, TableClient table, TableTarget target, TableClientOptions options,
         SyncReport report, SyncProgress progress, TimeProvider clock)
@@ -41,12 +43,9 @@ public sealed class TableUploader
         this.report = report;
         this.progress = progress;
         this.clock = clock;
-        reader = new TableRowReader(table, Reads);
+        reader = new TableRowReader(table);
         tries = options.Retry.MaxRetries + 1;
     }
-
-    /// <summary>How rows were read back: range queries, point reads, rows returned.</summary>
-    public ReadCounters Reads { get; } = new();
 
     /// <summary>
     /// The SDK's exponential retry (408, 429, 5xx, timeouts, resets), with more tries than its
@@ -94,29 +93,59 @@ public sealed class TableUploader
         hub.UseUploadTarget(table.Uri.GetLeftPart(UriPartial.Path).ToLowerInvariant());
     }
 
-    /// <summary>Uploads every device waiting, tenant by tenant, batch by batch.</summary>
+    /// <summary>
+    /// Uploads every device waiting, tenant by tenant, batch by batch. One transaction is in
+    /// flight at a time, in key order; while it is, the next batch is read from the hub, read back
+    /// from the table and decided (its keys are other devices', so the transaction cannot change
+    /// what it reads), which keeps the client's work off the critical path. Hub and report access
+    /// is serialised: the hub's connection is used from both.
+    /// </summary>
     public async Task UploadAsync(CancellationToken cancellationToken)
     {
-        progress.StartUpload(hub.CountWaitingForUpload());
-        foreach (var tenant in hub.TenantsWaitingForUpload())
+        progress.StartUpload(Hub(h => h.CountWaitingForUpload()));
+        var inFlight = Task.CompletedTask;
+        try
         {
-            string? after = null;
-            while (true)
+            foreach (var tenant in Hub(h => h.TenantsWaitingForUpload()))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = hub.WaitingForUpload(tenant, after, EntityRules.MaxBatchActions);
-                if (page.Count == 0)
+                var partition = DeviceEntity.PartitionKey(tenant);
+                string? after = null;
+                while (true)
                 {
-                    break;
-                }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var page = Hub(h => h.WaitingForUpload(tenant, after, EntityRules.MaxBatchActions));
+                    if (page.Count == 0)
+                    {
+                        break;
+                    }
 
-                after = page[^1].DeviceKey;
-                foreach (var batch in Batches(page))
+                    after = page[^1].DeviceKey;
+                    foreach (var batch in Batches(page))
+                    {
+                        await DecideAsync(tenant, partition, batch, trustStoredETags: true, cancellationToken).ConfigureAwait(false);
+                        await inFlight.ConfigureAwait(false);
+                        inFlight = WriteAsync(tenant, partition, batch, cancellationToken);
+                    }
+
+                    progress.Uploaded(page.Count);
+                }
+            }
+
+            await inFlight.ConfigureAwait(false);
+        }
+        finally
+        {
+            // Never leave a transaction running against a hub that is about to be closed; when
+            // something else already failed, that failure is the one reported.
+            if (!inFlight.IsCompleted)
+            {
+                try
                 {
-                    await UploadBatchAsync(tenant, batch, cancellationToken).ConfigureAwait(false);
+                    await inFlight.ConfigureAwait(false);
                 }
-
-                progress.Uploaded(page.Count);
+                catch (Exception e) when (e is Core.Errors.CollectorException or OperationCanceledException or RequestFailedException)
+                {
+                }
             }
         }
     }
@@ -131,7 +160,7 @@ public sealed class TableUploader
             var item = new Item(pending);
             if (EntityRules.Problem(item.Entity) is { } problem)
             {
-                report.Reject(item.DeviceKey, problem);
+                Reject(item.DeviceKey, problem);
                 continue;
             }
 
@@ -153,25 +182,17 @@ public sealed class TableUploader
         }
     }
 
-    private async Task UploadBatchAsync(Guid tenant, List<Item> items, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a decided batch as one transaction and records the outcome in the hub; on a
+    /// conflict, reads everything again (ignoring stored ETags) and decides again, at most
+    /// <see cref="MaxConflictRounds"/> times.
+    /// </summary>
+    private async Task WriteAsync(Guid tenant, string partition, List<Item> items, CancellationToken cancellationToken)
     {
-        var partition = DeviceEntity.PartitionKey(tenant);
         var open = new List<Item>(items);
-        var trustStoredETags = true;
         var conflicts = 0;
         while (open.Count > 0)
         {
-            if (conflicts == MaxConflictRounds)
-            {
-                foreach (var item in open)
-                {
-                    report.Reject(item.DeviceKey, $"the table kept changing while this desk wrote it ({MaxConflictRounds} tries; another desk syncing the same devices?): run sync again");
-                }
-
-                return;
-            }
-
-            await DecideAsync(tenant, partition, open, trustStoredETags, cancellationToken).ConfigureAwait(false);
             var sending = open.Where(i => i.Action is UploadAction.Add or UploadAction.Replace).ToList();
             IReadOnlyList<Response> responses = [];
             if (sending.Count > 0)
@@ -184,14 +205,27 @@ public sealed class TableUploader
                 catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
                 {
                     // Someone wrote first, or a retry of ours had already landed: read again, decide again.
-                    conflicts++;
-                    trustStoredETags = false;
-                    report.Conflicts++;
+                    lock (reportGate)
+                    {
+                        report.Conflicts++;
+                    }
+
+                    if (++conflicts == MaxConflictRounds)
+                    {
+                        foreach (var item in open)
+                        {
+                            Reject(item.DeviceKey, $"the table kept changing while this desk wrote it ({MaxConflictRounds} tries; another desk syncing the same devices?): run sync again");
+                        }
+
+                        return;
+                    }
+
+                    await DecideAsync(tenant, partition, open, trustStoredETags: false, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex is int index && index < sending.Count)
                 {
-                    report.Reject(sending[index].DeviceKey, $"the table service refused it ({e.Status}{(string.IsNullOrEmpty(e.ErrorCode) ? "" : " " + e.ErrorCode)})");
+                    Reject(sending[index].DeviceKey, $"the table service refused it ({e.Status}{(string.IsNullOrEmpty(e.ErrorCode) ? "" : " " + e.ErrorCode)})");
                     open.Remove(sending[index]);
                     continue;
                 }
@@ -225,21 +259,21 @@ public sealed class TableUploader
         var collided = new List<Item>();
         foreach (var item in toRead.Where(i => i.Action == UploadAction.Collision))
         {
-            var problem = item.Collide(hub, tenant);
+            var problem = item.Collide(key => Hub(h => h.DeviceKeyTaken(tenant, key)));
             if (problem is null)
             {
                 collided.Add(item);
                 continue;
             }
 
-            report.Reject(item.DeviceKey, problem);
+            Reject(item.DeviceKey, problem);
             open.Remove(item);
         }
 
         await ReadAndDecideAsync(tenant, partition, collided, cancellationToken).ConfigureAwait(false);
         foreach (var item in collided.Where(i => i.Action == UploadAction.Collision))
         {
-            report.Reject(item.DeviceKey, $"the table holds another device (SMBIOS UUID {item.Row?.SmbiosUuid}) under {item.DeviceKey} too");
+            Reject(item.DeviceKey, $"the table holds another device (SMBIOS UUID {item.Row?.SmbiosUuid}) under {item.DeviceKey} too");
             open.Remove(item);
         }
     }
@@ -255,7 +289,7 @@ public sealed class TableUploader
         if (items.Count >= 3)
         {
             var keys = items.Select(i => i.DeviceKey).Order(StringComparer.Ordinal).ToList();
-            known = hub.CountDevicesBetween(tenant, keys[0], keys[^1]);
+            known = Hub(h => h.CountDevicesBetween(tenant, keys[0], keys[^1]));
         }
 
         var rows = await CallAsync(TableOperation.Read,
@@ -283,19 +317,43 @@ public sealed class TableUploader
             {
                 case UploadAction.Unchanged:
                     records.Add(item.Record(item.ETag.ToString()));
-                    report.Unchanged++;
                     break;
                 case UploadAction.NewerInTable:
                     // No ETag: it belongs to another capture, and a later write must read first.
                     records.Add(item.Record(null));
-                    report.NewerInTable++;
                     break;
             }
         }
 
-        hub.RecordUploads(records);
-        report.Uploaded += sending.Count;
-        report.Collisions += open.Count(i => i.Collided);
+        Hub(h =>
+        {
+            h.RecordUploads(records);
+            return 0;
+        });
+        lock (reportGate)
+        {
+            report.Uploaded += sending.Count;
+            report.Unchanged += open.Count(i => i.Action == UploadAction.Unchanged);
+            report.NewerInTable += open.Count(i => i.Action == UploadAction.NewerInTable);
+            report.Collisions += open.Count(i => i.Collided);
+        }
+    }
+
+    /// <summary>The hub's connection is not thread-safe: every use from here goes through this.</summary>
+    private T Hub<T>(Func<HubStore, T> use)
+    {
+        lock (hubGate)
+        {
+            return use(hub);
+        }
+    }
+
+    private void Reject(string deviceKey, string reason)
+    {
+        lock (reportGate)
+        {
+            report.Reject(deviceKey, reason);
+        }
     }
 
     /// <summary>Runs one table call; what the service or network said becomes a <see cref="Core.Errors.CloudException"/>.</summary>
@@ -346,7 +404,7 @@ public sealed class TableUploader
         }
 
         /// <summary>Moves the device to <c>serial~uuid</c>; null when it can, otherwise why not.</summary>
-        public string? Collide(HubStore hub, Guid tenant)
+        public string? Collide(Func<string, bool> keyTakenInHub)
         {
             var capture = Capture.Capture;
             var key = DeviceIdentity.CollisionKey(DeviceKey, capture.SmbiosUuid);
@@ -355,7 +413,7 @@ public sealed class TableUploader
                 return $"the table holds another device (SMBIOS UUID {Row?.SmbiosUuid}) under {DeviceKey}, which is already this device's collision key";
             }
 
-            if (hub.DeviceKeyTaken(tenant, key))
+            if (keyTakenInHub(key))
             {
                 return $"the table holds another device under {DeviceKey}, and this hub already has a device under {key}";
             }

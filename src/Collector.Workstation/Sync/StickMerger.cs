@@ -59,11 +59,9 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
                 return null;
             }
 
-            // Read every capture once before merging: a row that does not parse is the stick's
-            // fault and skips it; any failure during the merge itself is then the hub's.
-            foreach (var _ in stick.ReadCaptures())
-            {
-            }
+            // Parse every capture's ids and time before merging: a row that does not parse is the
+            // stick's fault and skips it; any failure during the merge itself is then the hub's.
+            stick.CheckCaptures();
 
             return stick;
         }

@@ -182,9 +182,11 @@ public sealed class StickStoreTests : IDisposable
         CreateFromSql(DbPath, "UPDATE captures SET tenant_id = 'fabrikam' WHERE seq = 2");
         using var reopened = StickStore.OpenExisting(DbPath);
 
-        var error = Assert.Throws<StorageException>(() => reopened.ReadCaptures().ToList());
+        var reading = Assert.Throws<StorageException>(() => reopened.ReadCaptures().ToList());
+        var checking = Assert.Throws<StorageException>(() => reopened.CheckCaptures());
 
-        Assert.Equal("capture #2 is unreadable: its tenant id 'fabrikam' is not a GUID", error.Message);
+        Assert.Equal("capture #2 is unreadable: its tenant id 'fabrikam' is not a GUID", reading.Message);
+        Assert.Equal(reading.Message, checking.Message);
     }
 
     private void AssertRefusedUntouched(string expected)

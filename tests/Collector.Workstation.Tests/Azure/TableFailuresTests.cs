@@ -61,6 +61,16 @@ public sealed class TableFailuresTests
         Assert.Contains("after 7 tries", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_entra_target_over_plain_http_is_invalid_input()
+    {
+        var target = TableTarget.Parse("http://127.0.0.1:10002/devstoreaccount1/hashes", null, secrets);
+
+        var error = Assert.Throws<InvalidInputException>(() => TableFailures.CheckBeforeSending(target, Now));
+
+        Assert.Contains("needs an https:// table URL", error.Message, StringComparison.Ordinal);
+    }
+
     private TableTarget Sas(string permissions, string expiry) => TableTarget.Parse(
         $"https://contoso.table.core.windows.net/hashes?sv=2019-07-07&se={Uri.EscapeDataString(expiry)}&sp={permissions}&sig=c2lnbmF0dXJl", null, secrets);
 }

@@ -34,6 +34,10 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.Equal(150, Tables.Rows(azurite, table).Count);
         Tables.AssertNoSecret(result, Tables.Signature(sas));
         Tables.AssertNoSecret(again, Tables.Signature(sas));
+        var atRest = string.Concat(Directory.GetFiles(temp.Path, "hub.db*").Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+        Assert.DoesNotContain(Uri.UnescapeDataString(Tables.Signature(sas)), atRest, StringComparison.Ordinal);
+        Assert.DoesNotContain(Tables.Signature(sas), atRest, StringComparison.Ordinal);
+        Assert.Contains($"http://127.0.0.1:{azurite.Port}/devstoreaccount1/{table}", atRest, StringComparison.Ordinal); // what the hub keeps instead
     }
 
     [Theory]
@@ -117,6 +121,32 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.Contains("cannot reach the table service for table 'autopilothashes' (connection string) after 9 tries", result.Error, StringComparison.Ordinal);
         Assert.Contains("2 devices wait for upload", result.Error, StringComparison.Ordinal);
         Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+    }
+
+    [Fact]
+    public async Task An_entra_sign_in_that_fails_is_exit_4_and_says_how_to_sign_in()
+    {
+        var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
+        var services = SyncRunner.Services() with { Credential = new SignedOutCredential() };
+
+        var result = await SyncRunner.RunAsync(SyncRunner.Options(temp.File("hub.db"), "https://127.0.0.1:1/devstoreaccount1/hashes", stick), services);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("signing in to Entra ID for table 'hashes' at https://127.0.0.1:1 (Entra ID) failed: sign in with 'az login'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("2 devices wait for upload", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Entra ID itself cannot answer here (no tenant, and Azurite's OAuth needs TLS): this fake
+    /// stands for a desk where nobody is signed in, which is what DefaultAzureCredential reports.
+    /// </summary>
+    private sealed class SignedOutCredential : global::Azure.Core.TokenCredential
+    {
+        public override global::Azure.Core.AccessToken GetToken(global::Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new global::Azure.Identity.CredentialUnavailableException("no account is signed in (test)");
+
+        public override ValueTask<global::Azure.Core.AccessToken> GetTokenAsync(global::Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new global::Azure.Identity.CredentialUnavailableException("no account is signed in (test)");
     }
 
     private static int FreePort()

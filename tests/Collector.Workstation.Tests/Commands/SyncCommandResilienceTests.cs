@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Sas;
@@ -57,6 +58,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
 
         var stopped = await SyncRunner.RunAsync(SyncRunner.Options(temp.File("hub.db"), azurite.ConnectionString, stick) with { TableName = table },
             SyncRunner.Services(log), cancellationToken: stop.Token);
+        Tables.AssertNoSecret(stopped, Collector.Testing.Azurite.AccountKey);
         var landed = Tables.Rows(azurite, table).Count;
         var recorded = 450 - Waiting(temp.File("hub.db"));
         var resumed = await Sync(temp.File("hub.db"), table, null, stick);
@@ -71,6 +73,52 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         Assert.Equal(landed - recorded, devices.GetProperty("unchanged").GetInt32()); // landed, but the stop came before the hub heard
         var rows = Tables.Rows(azurite, table);
         Assert.Equal(Enumerable.Range(1, 450).Select(i => $"CLT-{i:D7}"), rows.Keys.Order(StringComparer.Ordinal));
+        using var hub = HubStore.Open(temp.File("hub.db"), TimeProvider.System, readOnly: true);
+        Assert.Equal(0, hub.CountWaitingForUpload());
+        Assert.All(hub.NewestCaptures(), c => Assert.Equal(c.Capture.CaptureId.ToString("D"), rows[c.Capture.DeviceKey].GetString("Capture_Id")));
+    }
+
+    [Fact]
+    public async Task A_sync_killed_midway_and_run_again_ends_complete_with_no_duplicates()
+    {
+        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2000, Day.AddHours(1)));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "collector.dll"), "sync", stick, "--hub", temp.File("hub.db"), "--table-name", table },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["COLLECTOR_TABLE"] = azurite.ConnectionString;
+        var landed = 0;
+        CliResult killed;
+
+        using (var process = Process.Start(start)!)
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            var client = new TableClient(azurite.ConnectionString, table);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!process.HasExited && DateTime.UtcNow < deadline && landed < 100)
+            {
+                landed = client.Query<TableEntity>(select: ["RowKey"]).Count();
+                await Task.Delay(20);
+            }
+
+            process.Kill(); // SIGKILL: no finally block, no flush, no goodbye
+            await process.WaitForExitAsync();
+            killed = new CliResult(process.ExitCode, await output, await error);
+        }
+
+        var resumed = await Sync(temp.File("hub.db"), table, null, stick);
+
+        Assert.InRange(landed, 100, 1999);
+        Assert.Equal(137, killed.ExitCode);
+        Tables.AssertNoSecret(killed, Collector.Testing.Azurite.AccountKey);
+        Assert.Equal(0, resumed.ExitCode);
+        var rows = Tables.Rows(azurite, table);
+        Assert.Equal(Enumerable.Range(1, 2000).Select(i => $"CLT-{i:D7}"), rows.Keys.Order(StringComparer.Ordinal));
         using var hub = HubStore.Open(temp.File("hub.db"), TimeProvider.System, readOnly: true);
         Assert.Equal(0, hub.CountWaitingForUpload());
         Assert.All(hub.NewestCaptures(), c => Assert.Equal(c.Capture.CaptureId.ToString("D"), rows[c.Capture.DeviceKey].GetString("Capture_Id")));
@@ -124,6 +172,8 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         var again = await SyncRunner.RunAsync(SyncRunner.Options(temp.File("hub.db"), azurite.ConnectionString, stick) with { TableName = table.Name },
             SyncRunner.Services(log), desk);
 
+        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        Tables.AssertNoSecret(again, Collector.Testing.Azurite.AccountKey);
         Assert.Equal(new[] { "Device_Serial_Number", "Group_Tag", "Hardware_Hash", "Windows_Product_ID" }, seeded["CLT-0000001"].Keys.Where(k => k.Contains('_', StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Equal(0, result.ExitCode);
         var devices = JsonDocument.Parse(result.Out).RootElement.GetProperty("devices");
@@ -139,10 +189,14 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         Assert.Equal(0, log.Writes);
     }
 
-    private Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths) =>
-        SyncRunner.RunAsync(
+    private async Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths)
+    {
+        var result = await SyncRunner.RunAsync(
             SyncRunner.Options(hub, azurite.ConnectionString, paths) with { TableName = table },
             log is null ? SyncRunner.Services() : SyncRunner.Services(log));
+        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        return result;
+    }
 
     private static int Waiting(string hub)
     {

@@ -276,10 +276,14 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
 
     private string Hub(string desk) => temp.File(desk, "hub.db");
 
-    private Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths) =>
-        SyncRunner.RunAsync(
+    private async Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths)
+    {
+        var result = await SyncRunner.RunAsync(
             SyncRunner.Options(hub, azurite.ConnectionString, paths) with { TableName = table },
             log is null ? SyncRunner.Services() : SyncRunner.Services(log));
+        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        return result;
+    }
 
     private static JsonElement Devices(CliResult result) =>
         JsonDocument.Parse(result.Out).RootElement.GetProperty("devices").Clone();

@@ -37,12 +37,14 @@ public static class SyncCommand
             Description = "A stick root, a folder holding stick roots, or a stick database file (recognised by content, not name).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var hub = new Option<string?>("--hub") { Description = $"The hub database (default: {HubVariable}, else {HubStore.DefaultPath})." };
+        // Not HubStore.DefaultPath here: it creates the app-data folder, and this runs for every command.
+        var hub = new Option<string?>("--hub") { HelpName = "FILE", Description = $"The hub database (default: {HubVariable}, else Collector/hub.db in the user's local application data)." };
         var table = new Option<string?>("--table")
         {
+            HelpName = "TARGET",
             Description = $"Where to upload: a table SAS URL, a connection string, or a table URL (Entra ID); @FILE reads it from a file. Default: {TableTarget.EnvironmentVariable}.",
         };
-        var tableName = new Option<string?>("--table-name") { Description = $"The table, with a connection string (default {TableTarget.DefaultTableName})." };
+        var tableName = new Option<string?>("--table-name") { HelpName = "NAME", Description = $"The table, with a connection string (default {TableTarget.DefaultTableName})." };
         var createTable = new Option<bool>("--create-table") { Description = "Create the table if it does not exist (needs an account-level credential)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the counts, skipped paths and rejected devices." };
         var command = new Command("sync", "Merge sticks into the hub and upload every device's newest capture to Azure Table storage.")
@@ -158,7 +160,7 @@ public static class SyncCommand
         text.AppendLine(n, $"Hub: {hub.Path} ({hub.CountDevices():N0} devices, {hub.CountCaptures():N0} captures).");
         if (report.Table is { } table)
         {
-            text.AppendLine(n, $"{(report.TableCreated ? "Created " : "")}{table}: {report.Uploaded:N0} devices uploaded, {report.Unchanged:N0} already up to date, " +
+            text.AppendLine(n, $"{(report.TableCreated ? "Created " + table : char.ToUpperInvariant(table[0]) + table[1..])}: {report.Uploaded:N0} devices uploaded, {report.Unchanged:N0} already up to date, " +
                 $"{report.NewerInTable:N0} newer in the table, {report.Rejected.Count:N0} rejected.");
             if (report.Collisions > 0)
             {

@@ -29,7 +29,7 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         var again = await Cli.RunAsync("sync", stick, "--hub", temp.File("hub.db"), "--table", "@" + temp.Write("target.txt", sas + "\n"));
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains($"table '{table}' at http://127.0.0.1:{azurite.Port} (SAS): 150 devices uploaded", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"Table '{table}' at http://127.0.0.1:{azurite.Port} (SAS): 150 devices uploaded", result.Out, StringComparison.Ordinal);
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(150, Tables.Rows(azurite, table).Count);
         Tables.AssertNoSecret(result, Tables.Signature(sas));

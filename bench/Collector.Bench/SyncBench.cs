@@ -31,13 +31,15 @@ public static class SyncBench
         var stickRoot = Directory.Exists("/dev/shm")
             ? Directory.CreateDirectory(Path.Combine("/dev/shm", "collector-bench-" + Guid.NewGuid().ToString("N"))).FullName
             : Path.Combine(context.Scratch, "sticks");
+        var hubs = Directory.CreateDirectory(Path.Combine(context.Scratch, "sync-hubs")).FullName; // about 1 GB by the end
         try
         {
-            await RunAsync(context, stickRoot);
+            await RunAsync(context with { Scratch = hubs }, stickRoot);
         }
         finally
         {
             Directory.Delete(stickRoot, recursive: true);
+            Directory.Delete(hubs, recursive: true);
         }
     }
 

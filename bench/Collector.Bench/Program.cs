@@ -5,6 +5,7 @@ var suites = new Dictionary<string, Func<BenchContext, Task>>(StringComparer.Ord
 {
     ["codec"] = CodecBench.RunAsync,
     ["csv"] = CsvBench.RunAsync,
+    ["sync"] = SyncBench.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. suites.Keys] : args;

@@ -185,6 +185,34 @@ public sealed class StickStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Parses every capture's ids and time — all that <see cref="ReadCaptures"/> can fail on in a
+    /// database that passed quick_check — without reading the hashes: sync checks its copy with
+    /// this before merging, so that a failure during the merge is the hub's. Returns the count.
+    /// </summary>
+    public long CheckCaptures()
+    {
+        using var command = connection.Command(null, "SELECT seq, capture_id, tenant_id, smbios_uuid, stick_id, captured_at FROM captures ORDER BY seq");
+        using var reader = Run(command, "check the captures");
+        long count = 0;
+        while (Read(reader, "check the captures"))
+        {
+            try
+            {
+                _ = (Id(reader, 1, "capture id"), Id(reader, 2, "tenant id"), reader.IsDBNull(3) ? Guid.Empty : Id(reader, 3, "SMBIOS UUID"),
+                    Id(reader, 4, "stick id"), DbTime.Read(reader.GetString(5)));
+            }
+            catch (FormatException e)
+            {
+                throw new StorageException($"capture #{reader.GetInt64(0)} is unreadable: {e.Message}", e);
+            }
+
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>The newest capture of every device on the stick (by stick sequence), in device-key order.</summary>
     public IReadOnlyList<Capture> NewestPerDevice()
     {
@@ -366,32 +394,53 @@ public sealed class StickStore : IDisposable
         "nic_count, product_key_id, group_tag, assigned_user, captured_at, technician, site, stick_id, method, " +
         "collector_version, flags";
 
-    /// <summary>Reads a row selected with <see cref="CaptureColumns"/>, in that order.</summary>
-    internal static Capture ReadCapture(SqliteDataReader r) => new()
+    /// <summary>
+    /// Reads a row selected with <see cref="CaptureColumns"/>, in that order. A row whose ids or
+    /// times do not parse (a database our application id but not our writer) becomes a
+    /// <see cref="StorageException"/> that names the capture and the field, not a FormatException.
+    /// </summary>
+    internal static Capture ReadCapture(SqliteDataReader r)
     {
-        CaptureId = Guid.Parse(r.GetString(0)),
-        StickSequence = r.GetInt64(1),
-        TenantId = Guid.Parse(r.GetString(2)),
-        Serial = r.GetString(3),
-        DeviceKey = r.GetString(4),
-        HardwareHash = r.GetString(5),
-        SmbiosUuid = r.IsDBNull(6) ? null : Guid.Parse(r.GetString(6)),
-        Manufacturer = r.GetString(7),
-        Model = r.GetString(8),
-        TpmPresent = r.GetInt64(9) != 0,
-        NicCount = (int)r.GetInt64(10),
-        ProductKeyId = r.GetString(11),
-        GroupTag = r.GetString(12),
-        AssignedUser = r.GetString(13),
-        CapturedAt = DbTime.Read(r.GetString(14)),
-        Technician = r.GetString(15),
-        Site = r.GetString(16),
-        StickId = Guid.Parse(r.GetString(17)),
-        Method = r.GetString(18),
-        CollectorVersion = r.GetString(19),
-        Flags = r.GetString(20).Length == 0 ? [] : r.GetString(20).Split(','),
-    };
+        try
+        {
+            return new()
+            {
+                CaptureId = Id(r, 0, "capture id"),
+                StickSequence = r.GetInt64(1),
+                TenantId = Id(r, 2, "tenant id"),
+                Serial = r.GetString(3),
+                DeviceKey = r.GetString(4),
+                HardwareHash = r.GetString(5),
+                SmbiosUuid = r.IsDBNull(6) ? null : Id(r, 6, "SMBIOS UUID"),
+                Manufacturer = r.GetString(7),
+                Model = r.GetString(8),
+                TpmPresent = r.GetInt64(9) != 0,
+                NicCount = (int)r.GetInt64(10),
+                ProductKeyId = r.GetString(11),
+                GroupTag = r.GetString(12),
+                AssignedUser = r.GetString(13),
+                CapturedAt = DbTime.Read(r.GetString(14)),
+                Technician = r.GetString(15),
+                Site = r.GetString(16),
+                StickId = Id(r, 17, "stick id"),
+                Method = r.GetString(18),
+                CollectorVersion = r.GetString(19),
+                Flags = r.GetString(20).Length == 0 ? [] : r.GetString(20).Split(','),
+            };
+        }
+        catch (FormatException e)
+        {
+            throw new StorageException($"capture #{r.GetInt64(1)} is unreadable: {e.Message}", e);
+        }
+    }
 
+    private static Guid Id(SqliteDataReader r, int column, string what)
+    {
+        var text = r.GetString(column);
+        return Guid.TryParse(text, out var id)
+            ? id
+            : throw new FormatException($"its {what} '{(text.Length <= 40 ? text : text[..40] + "…")}' is not a GUID");
+    }
 
     private SqliteDataReader Run(SqliteCommand command, string doing)
     {

@@ -170,6 +170,25 @@ public sealed class StickStoreTests : IDisposable
         Assert.Equal(ExitCodes.Storage, error.ExitCode);
     }
 
+    [Fact]
+    public void A_capture_whose_tenant_is_not_a_guid_is_a_storage_error_that_names_the_capture()
+    {
+        using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
+        {
+            store.Append(TestCaptures.Draft(1, Start));
+            store.Append(TestCaptures.Draft(2, Start.AddMinutes(1)));
+        }
+
+        CreateFromSql(DbPath, "UPDATE captures SET tenant_id = 'fabrikam' WHERE seq = 2");
+        using var reopened = StickStore.OpenExisting(DbPath);
+
+        var reading = Assert.Throws<StorageException>(() => reopened.ReadCaptures().ToList());
+        var checking = Assert.Throws<StorageException>(() => reopened.CheckCaptures());
+
+        Assert.Equal("capture #2 is unreadable: its tenant id 'fabrikam' is not a GUID", reading.Message);
+        Assert.Equal(reading.Message, checking.Message);
+    }
+
     private void AssertRefusedUntouched(string expected)
     {
         var before = SHA256.HashData(File.ReadAllBytes(DbPath));

@@ -54,6 +54,14 @@ public sealed class StickStore : IDisposable
     public static StickStore Open(string path, Guid newStickId, TimeProvider clock)
     {
         var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            // Not a database yet, but SQLite's journal beside it: a creation cut short before its
+            // first page reached the file. Let SQLite roll it back, then judge what is left.
+            RollBack(path);
+            file = Inspect(path);
+        }
+
         Refuse(file, path);
         var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
         if (create)
@@ -72,13 +80,18 @@ public sealed class StickStore : IDisposable
         var connection = Connect(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
+            // Decided on the open connection, after SQLite has rolled back any hot journal: a
+            // capture killed while it created the database leaves a full header on disk and a
+            // journal that turns it back into an empty file.
+            var version = connection.Scalar<long>(null, "PRAGMA page_count") == 0 ? -1 : (int)connection.Scalar<long>(null, "PRAGMA user_version");
+            create = version < 0;
             if (create)
             {
                 Initialise(connection, newStickId, clock.GetUtcNow());
             }
-            else if (file.UserVersion < SchemaVersion)
+            else if (version < SchemaVersion)
             {
-                Migrate(connection, file.UserVersion);
+                Migrate(connection, version);
             }
 
             return new StickStore(path, connection, ReadInfo(connection, path));
@@ -113,6 +126,35 @@ public sealed class StickStore : IDisposable
     /// capture reads the hash, so a technician learns of a foreign or newer file at once.
     /// </summary>
     public static void EnsureUsable(string path) => Refuse(Inspect(path), path);
+
+    private static readonly byte[] JournalMagic = [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7];
+
+    private static bool HasHotJournal(string path)
+    {
+        try
+        {
+            using var journal = new FileStream(path + "-journal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> head = stackalloc byte[8];
+            return journal.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(JournalMagic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void RollBack(string path)
+    {
+        using var connection = Connect(path, SqliteOpenMode.ReadWrite);
+        try
+        {
+            connection.Scalar<long>(null, "PRAGMA page_count");
+        }
+        catch (SqliteException e)
+        {
+            throw StickMedium.Explain(e, path, "recover the stick database");
+        }
+    }
 
     private static DatabaseFile Inspect(string path)
     {

@@ -170,6 +170,47 @@ public sealed class StickStoreTests : IDisposable
         Assert.Equal(ExitCodes.Storage, error.ExitCode);
     }
 
+    [Fact]
+    public void A_database_whose_creation_was_cut_short_is_rolled_back_and_created_afresh()
+    {
+        CopyMidTransaction(DbPath, $"""
+            PRAGMA application_id = {StickStore.ApplicationId};
+            PRAGMA user_version = {StickStore.SchemaVersion};
+            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
+            CREATE TABLE filler (x BLOB);
+            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
+            """);
+        Assert.True(File.Exists(DbPath + "-journal"));
+        var stickId = Guid.NewGuid();
+
+        using var store = StickStore.Open(DbPath, stickId, clock);
+        var saved = store.Append(TestCaptures.Draft(1, Start));
+
+        Assert.Equal(stickId, store.Info.StickId);
+        Assert.Equal(1, saved.Capture.StickSequence);
+        Assert.True(store.Verify().Ok);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> in a transaction on a new database with a one-page cache, so
+    /// pages spill into the file before commit, and copies the file and its journal while the
+    /// transaction is still open: what a process killed mid-transaction leaves on the disk.
+    /// </summary>
+    private static void CopyMidTransaction(string path, string sql)
+    {
+        var scratch = path + ".scratch";
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var connection = new SqliteConnection($"Data Source={scratch};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = DELETE; PRAGMA cache_size = 1; BEGIN IMMEDIATE;" + sql;
+        command.ExecuteNonQuery();
+        File.Copy(scratch, path);
+        File.Copy(scratch + "-journal", path + "-journal");
+        command.CommandText = "ROLLBACK";
+        command.ExecuteNonQuery();
+    }
+
     private void AssertRefusedUntouched(string expected)
     {
         var before = SHA256.HashData(File.ReadAllBytes(DbPath));

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Publishes collect for each runtime id given (default: win-x64 win-arm64) with the design's
+# recipe (section 3): self-contained single file, native libraries and all content inside,
+# compressed, invariant globalization (WinPE may lack ICU), untrimmed (System.Management breaks),
+# ReadyToRun (set in the project for any runtime id). Output: artifacts/publish/stick/<rid>/.
+# Usage: build/publish-stick.sh [rid...]      e.g. build/publish-stick.sh win-x64
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+rids=("$@")
+[ ${#rids[@]} -gt 0 ] || rids=(win-x64 win-arm64)
+
+for rid in "${rids[@]}"; do
+  out="$root/artifacts/publish/stick/$rid"
+  dotnet publish "$root/src/Collector.Stick" -c Release -r "$rid" --self-contained \
+    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
+    -p:IncludeAllContentForSelfExtract=true -p:EnableCompressionInSingleFile=true \
+    -p:InvariantGlobalization=true -p:PublishTrimmed=false -p:DebugType=None \
+    -o "$out" -nologo -v quiet >&2
+  ls "$out"/collect* 
+done

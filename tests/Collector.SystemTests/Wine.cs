@@ -26,10 +26,6 @@ public sealed class Wine : IDisposable
         {
             throw new InvalidOperationException($"wineboot failed in {Prefix}: {boot}");
         }
-
-        // One wineserver for the whole collection instead of one per run (seconds each); it
-        // lingers 30 s after the last program, so it ends by itself even if the test host dies.
-        Programs.Run(WineServer, ["-p30"], new Dictionary<string, string> { ["WINEPREFIX"] = Prefix }, TimeSpan.FromSeconds(30));
     }
 
     public string Wine64 { get; }
@@ -71,7 +67,12 @@ public sealed class Wine : IDisposable
             env[name] = value;
         }
 
-        return Programs.Run(Wine64, args, env, TimeSpan.FromMinutes(3));
+        // Output goes to files, not pipes: the wineserver that wine64 starts inherits them and
+        // lingers after the program ends, and a pipe would only close when it does.
+        var output = prefix.File($"run-{Guid.NewGuid():N}");
+        var result = Programs.Run("/bin/sh", ["-c", "exec \"$0\" \"$@\" </dev/null >\"$OUT\" 2>\"$ERR\"", Wine64, .. args],
+            new Dictionary<string, string>(env) { ["OUT"] = output + ".out", ["ERR"] = output + ".err" }, TimeSpan.FromMinutes(3));
+        return result with { Out = File.ReadAllText(output + ".out"), Error = File.ReadAllText(output + ".err") };
     }
 
     /// <summary>Makes this prefix look like WinPE (the MiniNT key exists) or like full Windows.</summary>
@@ -86,10 +87,14 @@ public sealed class Wine : IDisposable
 
     public void Dispose()
     {
-        // Stops this prefix's wineserver (and anything still running in it); other prefixes are untouched.
-        Programs.Run(WineServer, ["-k"], new Dictionary<string, string> { ["WINEPREFIX"] = Prefix }, TimeSpan.FromSeconds(30));
+        StopServer();
         prefix.Dispose();
     }
+
+    /// <summary>Stops this prefix's wineserver and anything still running in it; other prefixes are untouched.</summary>
+    private void StopServer() =>
+        Programs.Run("/bin/sh", ["-c", $"'{WineServer}' -k </dev/null >/dev/null 2>&1; true"],
+            new Dictionary<string, string> { ["WINEPREFIX"] = Prefix }, TimeSpan.FromSeconds(30));
 }
 
 [CollectionDefinition(Name)]

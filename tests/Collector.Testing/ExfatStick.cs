@@ -90,8 +90,9 @@ public sealed class ExfatStick : IDisposable
         using (var fuse = Process.GetProcessById(FusePid))
         {
             fuse.Kill();
-            fuse.WaitForExit(10_000);
         }
+
+        WaitForExit(FusePid);
 
         Run("umount", "-l", MountPoint);
         mounted = false;
@@ -175,11 +176,28 @@ public sealed class ExfatStick : IDisposable
         throw new InvalidOperationException($"no mount.exfat-fuse process found for {LoopDevice} on {MountPoint}");
     }
 
+    /// <summary>
+    /// Waits until <paramref name="pid"/> is gone or a zombie (dead, not yet reaped: it is not
+    /// our child, and init reaps in its own time).
+    /// </summary>
     private static void WaitForExit(int pid)
     {
-        for (var i = 0; i < 250 && Directory.Exists($"/proc/{pid}"); i++)
+        for (var i = 0; i < 1000; i++)
         {
-            Thread.Sleep(20);
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                {
+                    return;
+                }
+            }
+            catch (IOException)
+            {
+                return; // gone
+            }
+
+            Thread.Sleep(5);
         }
     }
 

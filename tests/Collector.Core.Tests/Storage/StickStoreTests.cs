@@ -102,6 +102,23 @@ public sealed class StickStoreTests : IDisposable
     }
 
     [Fact]
+    public void Verify_reports_a_stored_device_count_that_disagrees_with_the_captures()
+    {
+        using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
+        {
+            store.Append(TestCaptures.Draft(1, Start));
+            store.Append(TestCaptures.Draft(2, Start));
+        }
+
+        CreateFromSql(DbPath, "UPDATE stick SET device_count = 7");
+        using var reopened = StickStore.OpenExisting(DbPath);
+        var report = reopened.Verify();
+
+        Assert.False(report.Ok);
+        Assert.Equal("the stick's device count says 7, its captures hold 2 devices", report.IntegrityCheck);
+    }
+
+    [Fact]
     public void A_schema_1_database_is_migrated_with_its_captures_intact()
     {
         var stickId = Guid.NewGuid();
@@ -118,6 +135,8 @@ public sealed class StickStoreTests : IDisposable
         Assert.Equal(["CLT-0000001", "CLT-0000002"], before.Select(c => c.Serial));
         Assert.Equal(["", ""], before.Select(c => c.Site));
         Assert.Equal(3, added.Capture.StickSequence);
+        Assert.Equal(3, added.DevicesOnStick);
+        Assert.True(store.Verify().Ok);
         Assert.Equal(StickStore.SchemaVersion, DatabaseFile.Inspect(DbPath, StickStore.ApplicationId).UserVersion);
     }
 

@@ -89,8 +89,16 @@ public static class CaptureBench
     /// <summary>Publishes a program with the stick's recipe (build/publish-stick.sh) for linux-x64; incremental after the first time.</summary>
     private static string Publish(BenchContext context, string project, string name, string executable)
     {
+        // bench/run.sh pins the bench to one core; the build it starts may use them all.
         var script = Path.Combine(context.RepositoryRoot, "build", "publish-stick.sh");
-        var start = new ProcessStartInfo("bash") { ArgumentList = { script, "-project", Path.Combine(context.RepositoryRoot, project), "-name", name, "linux-x64" } };
+        var start = new ProcessStartInfo("bash")
+        {
+            ArgumentList =
+            {
+                "-c", "exec taskset -c \"0-$(( $(nproc --all) - 1 ))\" bash \"$0\" \"$@\"",
+                script, "-project", Path.Combine(context.RepositoryRoot, project), "-name", name, "linux-x64",
+            },
+        };
         using var process = Process.Start(start)!;
         process.WaitForExit();
         return process.ExitCode == 0

@@ -6,8 +6,9 @@ namespace Collector.SystemTests;
 
 /// <summary>
 /// The pulled-stick suite: the stick is an exFAT image served by exfat-fuse; at random moments
-/// (fixed seed) while collect captures, the FUSE process is killed (the stick is gone mid-write),
-/// then the stick is unmounted, checked with fsck.exfat -y and mounted again. After every pull
+/// (fixed seed) while collect captures, the FUSE process is killed (the stick is gone mid-write;
+/// collect's every further access fails), then, once collect has exited, the stick is unmounted,
+/// checked with fsck.exfat -y and mounted again. After every pull
 /// the next collect must work, every capture whose collect exited 0 must be there, and the
 /// database must pass integrity_check.
 /// </summary>

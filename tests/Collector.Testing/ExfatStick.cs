@@ -84,7 +84,12 @@ public sealed class ExfatStick : IDisposable
         WaitForExit(FusePid);
     }
 
-    /// <summary>Pulls the stick: SIGKILL to the FUSE process (whatever it had not written is lost), then a lazy unmount.</summary>
+    /// <summary>
+    /// Pulls the stick: SIGKILL to the FUSE process, so whatever it had not written is lost. The
+    /// dead mount stays in place until <see cref="Repair"/>, and every access to it fails (ENOTCONN)
+    /// as a pulled stick's drive would; unmounting at once would let a program still running
+    /// write into the bare mount-point folder instead.
+    /// </summary>
     public void Pull()
     {
         using (var fuse = Process.GetProcessById(FusePid))
@@ -93,13 +98,22 @@ public sealed class ExfatStick : IDisposable
         }
 
         WaitForExit(FusePid);
-
-        Run("umount", "-l", MountPoint);
-        mounted = false;
     }
 
-    /// <summary>fsck.exfat -y on the unmounted stick; returns its exit code (0 clean, 1 repaired) and output.</summary>
-    public (int ExitCode, string Output) Repair() => RunAllowingFailure(FsckExfat, "-y", LoopDevice);
+    /// <summary>
+    /// Unmounts (lazily, after a pull) and runs fsck.exfat -y on the stick; returns its exit code
+    /// (0 clean, 1 repaired) and output.
+    /// </summary>
+    public (int ExitCode, string Output) Repair()
+    {
+        if (mounted)
+        {
+            Run("umount", "-l", MountPoint);
+            mounted = false;
+        }
+
+        return RunAllowingFailure(FsckExfat, "-y", LoopDevice);
+    }
 
     /// <summary>Fills the stick with a file until it has less than <paramref name="leaveBytes"/> free.</summary>
     public void Fill(long leaveBytes = 0)

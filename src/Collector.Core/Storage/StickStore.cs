@@ -125,7 +125,16 @@ public sealed class StickStore : IDisposable
     /// Refuses (exit 3) a file we must not touch, reading only its header: called before a
     /// capture reads the hash, so a technician learns of a foreign or newer file at once.
     /// </summary>
-    public static void EnsureUsable(string path) => Refuse(Inspect(path), path);
+    public static void EnsureUsable(string path)
+    {
+        var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            return; // a creation cut short: Open rolls it back (see there)
+        }
+
+        Refuse(file, path);
+    }
 
     private static readonly byte[] JournalMagic = [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7];
 
@@ -177,6 +186,8 @@ public sealed class StickStore : IDisposable
                 throw new StorageException($"{path} is not a SQLite database: refusing to touch it (move it away, or use another stick)");
             case DatabaseFileKind.Foreign:
                 throw new StorageException($"{path} is a SQLite database of another application (id 0x{file.ApplicationId:X8}): refusing to touch it");
+            case DatabaseFileKind.Ours when file.UserVersion < 1:
+                throw new StorageException($"{path} carries Collector's stick id but no schema version: refusing to touch it (keep a copy for rescue, use a fresh database)");
             case DatabaseFileKind.Ours when file.UserVersion > SchemaVersion:
                 throw new StorageException($"{path} was written by a newer Collector (schema {file.UserVersion}, this one knows {SchemaVersion}): update collect on this stick");
         }

@@ -149,6 +149,14 @@ public sealed class StickStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_file_with_our_id_but_no_schema_version_is_refused_and_left_untouched()
+    {
+        CreateFromSql(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; CREATE TABLE odd (x TEXT);");
+
+        AssertRefusedUntouched("no schema version");
+    }
+
+    [Fact]
     public void A_foreign_sqlite_database_is_refused_and_left_untouched()
     {
         CreateFromSql(DbPath, "PRAGMA application_id = 12345; CREATE TABLE photos (name TEXT);");
@@ -200,6 +208,7 @@ public sealed class StickStoreTests : IDisposable
             INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
             """);
         Assert.True(File.Exists(DbPath + "-journal"));
+        StickStore.EnsureUsable(DbPath); // what collect asks before it reads the hash: no refusal
         var stickId = Guid.NewGuid();
 
         using var store = StickStore.Open(DbPath, stickId, clock);

@@ -4,6 +4,7 @@ using Collector.Bench;
 var suites = new Dictionary<string, Func<BenchContext, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["codec"] = CodecBench.RunAsync,
+    ["capture"] = CaptureBench.RunAsync,
     ["csv"] = CsvBench.RunAsync,
     ["sync"] = SyncBench.RunAsync,
 };

@@ -1,2 +1,3 @@
-// collect: the capture command is built by the capture issue; this entry point keeps the project building.
-return 0;
+using Collector.Stick;
+
+return await CollectApp.RunAsync(args, StickContext.FromProcess()).ConfigureAwait(false);

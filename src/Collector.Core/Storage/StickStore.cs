@@ -53,7 +53,15 @@ public sealed class StickStore : IDisposable
     /// </summary>
     public static StickStore Open(string path, Guid newStickId, TimeProvider clock)
     {
-        var file = DatabaseFile.Inspect(path, ApplicationId);
+        var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            // Not a database yet, but SQLite's journal beside it: a creation cut short before its
+            // first page reached the file. Let SQLite roll it back, then judge what is left.
+            RollBack(path);
+            file = Inspect(path);
+        }
+
         Refuse(file, path);
         var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
         if (create)
@@ -65,20 +73,25 @@ public sealed class StickStore : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new StorageException($"cannot create {folder} ({e.Message}): is the stick write-protected or full?", e);
+                throw StickMedium.Explain(e, path, $"create {folder}");
             }
         }
 
         var connection = Connect(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
+            // Decided on the open connection, after SQLite has rolled back any hot journal: a
+            // capture killed while it created the database leaves a full header on disk and a
+            // journal that turns it back into an empty file.
+            var version = connection.Scalar<long>(null, "PRAGMA page_count") == 0 ? -1 : (int)connection.Scalar<long>(null, "PRAGMA user_version");
+            create = version < 0;
             if (create)
             {
                 Initialise(connection, newStickId, clock.GetUtcNow());
             }
-            else if (file.UserVersion < SchemaVersion)
+            else if (version < SchemaVersion)
             {
-                Migrate(connection, file.UserVersion);
+                Migrate(connection, version);
             }
 
             return new StickStore(path, connection, ReadInfo(connection, path));
@@ -86,7 +99,7 @@ public sealed class StickStore : IDisposable
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw SqliteFailures.Explain(e, path, create ? "create the stick database" : "open the stick database");
+            throw StickMedium.Explain(e, path, create ? "create the stick database" : "open the stick database");
         }
         catch
         {
@@ -100,9 +113,69 @@ public sealed class StickStore : IDisposable
     /// migrated, so the file must be writable (sync opens its private copy this way).
     /// </summary>
     public static StickStore OpenExisting(string path) =>
-        DatabaseFile.Inspect(path, ApplicationId).Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty
-            ? throw new StorageException($"{path}: no stick database here (nothing has been captured yet)")
-            : Open(path, Guid.Empty, TimeProvider.System);
+        Exists(path)
+            ? Open(path, Guid.Empty, TimeProvider.System)
+            : throw new StorageException($"{path}: no stick database here (nothing has been captured yet)");
+
+    /// <summary>True when <paramref name="path"/> holds something (ours or not) beyond an empty file.</summary>
+    public static bool Exists(string path) =>
+        Inspect(path).Kind is not (DatabaseFileKind.Missing or DatabaseFileKind.Empty);
+
+    /// <summary>
+    /// Refuses (exit 3) a file we must not touch, reading only its header: called before a
+    /// capture reads the hash, so a technician learns of a foreign or newer file at once.
+    /// </summary>
+    public static void EnsureUsable(string path)
+    {
+        var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            return; // a creation cut short: Open rolls it back (see there)
+        }
+
+        Refuse(file, path);
+    }
+
+    private static readonly byte[] JournalMagic = [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7];
+
+    private static bool HasHotJournal(string path)
+    {
+        try
+        {
+            using var journal = new FileStream(path + "-journal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> head = stackalloc byte[8];
+            return journal.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(JournalMagic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void RollBack(string path)
+    {
+        using var connection = Connect(path, SqliteOpenMode.ReadWrite);
+        try
+        {
+            connection.Scalar<long>(null, "PRAGMA page_count");
+        }
+        catch (SqliteException e)
+        {
+            throw StickMedium.Explain(e, path, "recover the stick database");
+        }
+    }
+
+    private static DatabaseFile Inspect(string path)
+    {
+        try
+        {
+            return DatabaseFile.Inspect(path, ApplicationId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"cannot read {path} ({e.Message}): is the stick still plugged in?", e);
+        }
+    }
 
     /// <summary>Throws exit 3 for a file that is not a stick database of a schema we know.</summary>
     public static void Refuse(DatabaseFile file, string path)
@@ -113,6 +186,8 @@ public sealed class StickStore : IDisposable
                 throw new StorageException($"{path} is not a SQLite database: refusing to touch it (move it away, or use another stick)");
             case DatabaseFileKind.Foreign:
                 throw new StorageException($"{path} is a SQLite database of another application (id 0x{file.ApplicationId:X8}): refusing to touch it");
+            case DatabaseFileKind.Ours when file.UserVersion < 1:
+                throw new StorageException($"{path} carries Collector's stick id but no schema version: refusing to touch it (keep a copy for rescue, use a fresh database)");
             case DatabaseFileKind.Ours when file.UserVersion > SchemaVersion:
                 throw new StorageException($"{path} was written by a newer Collector (schema {file.UserVersion}, this one knows {SchemaVersion}): update collect on this stick");
         }
@@ -162,12 +237,14 @@ public sealed class StickStore : IDisposable
                 Flags = flags,
             };
             Insert(capture, transaction);
-            devices = (int)connection.Scalar<long>(transaction, "SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)");
+            // A counter, not a COUNT(DISTINCT …) over every capture: O(1) on a stick holding thousands.
+            devices = (int)connection.Scalar<long>(transaction,
+                "UPDATE stick SET device_count = device_count + $new WHERE singleton = 1 RETURNING device_count", ("$new", already ? 0 : 1));
             transaction.Commit();
         }
         catch (SqliteException e)
         {
-            throw SqliteFailures.Explain(e, Path, "save the capture");
+            throw StickMedium.Explain(e, Path, "save the capture");
         }
 
         ReadBack(capture);
@@ -231,16 +308,40 @@ public sealed class StickStore : IDisposable
         return list;
     }
 
-    /// <summary>PRAGMA integrity_check plus counts: what <c>collect verify</c> shows.</summary>
+    /// <summary>How many captures the stick holds (every one, not per device).</summary>
+    public long CaptureCount()
+    {
+        try
+        {
+            return connection.Scalar<long>(null, "SELECT COUNT(*) FROM captures");
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, Path, "count the captures");
+        }
+    }
+
+    /// <summary>
+    /// PRAGMA integrity_check plus counts: what <c>collect verify</c> shows. The devices are
+    /// counted afresh, and a stored device count that disagrees is reported as a fault.
+    /// </summary>
     public StickVerifyReport Verify()
     {
         try
         {
+            var integrity = string.Join("; ", connection.Lines("PRAGMA integrity_check"));
+            var devices = connection.Scalar<long>(null, "SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)");
+            var counted = connection.Scalar<long>(null, "SELECT device_count FROM stick WHERE singleton = 1");
+            if (integrity == "ok" && counted != devices)
+            {
+                integrity = $"the stick's device count says {counted}, its captures hold {devices} devices";
+            }
+
             return new StickVerifyReport(
-                string.Join("; ", connection.Lines("PRAGMA integrity_check")),
+                integrity,
                 (int)connection.Scalar<long>(null, "PRAGMA user_version"),
                 connection.Scalar<long>(null, "SELECT COUNT(*) FROM captures"),
-                connection.Scalar<long>(null, "SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)"),
+                devices,
                 Info.StickId);
         }
         catch (SqliteException e)
@@ -289,7 +390,7 @@ public sealed class StickStore : IDisposable
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw SqliteFailures.Explain(e, path, "open the stick database");
+            throw StickMedium.Explain(e, path, "open the stick database");
         }
     }
 

@@ -1,0 +1,170 @@
+using System.Text;
+using System.Text.Json;
+using Collector.Core.Errors;
+
+namespace Collector.Core.Captures;
+
+/// <summary>
+/// A stick's own settings, <c>collector\stick.json</c> (design section 3): tenant id, default
+/// group tag, site, technician and stick id. Command-line options override them. No secret ever
+/// goes in here: a lost stick must lose no credential, so a setting this type does not know (a
+/// SAS URL pasted in by hand, say) is refused rather than carried along.
+/// </summary>
+/// <remarks>
+/// Read with <see cref="JsonDocument"/> and written with <see cref="Utf8JsonWriter"/> rather than
+/// the reflection serializer: <c>collect</c> starts once per device and every millisecond of
+/// start-up is paid at each one, and a hand reader can name the exact fault in the file.
+/// </remarks>
+public sealed record StickSettings
+{
+    public const string FileName = "stick.json";
+
+    /// <summary>stick.json is a few hundred bytes; a larger file is not one.</summary>
+    public const int MaxBytes = 64 * 1024;
+
+    private static readonly string[] Known = ["tenantId", "groupTag", "site", "technician", "stickId"];
+
+    public Guid? TenantId { get; init; }
+    public string GroupTag { get; init; } = "";
+    public string Site { get; init; } = "";
+    public string Technician { get; init; } = "";
+
+    /// <summary>The id a new stick database is created with; the database keeps its own once made.</summary>
+    public Guid? StickId { get; init; }
+
+    /// <summary><c>&lt;stick&gt;/collector/stick.json</c>.</summary>
+    public static string PathOn(string stickRoot) => Path.Combine(stickRoot, "collector", FileName);
+
+    /// <summary>
+    /// Reads <paramref name="path"/>; null when there is no such file. A file that is not valid
+    /// JSON, not an object, has a value of the wrong kind or a setting we do not know is an
+    /// <see cref="InvalidInputException"/> (exit 2) naming the file and the fault.
+    /// </summary>
+    public static StickSettings? Read(string path)
+    {
+        string text;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return null;
+            }
+
+            if (info.Length > MaxBytes)
+            {
+                throw Fault(path, $"it is {info.Length:N0} bytes; a stick.json is a few hundred");
+            }
+
+            // ReadAllText honours a UTF-8 or UTF-16 BOM: Notepad may save either.
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{path}: cannot be read ({e.Message})", e);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses the text of a stick.json; <paramref name="name"/> is used in messages.</summary>
+    public static StickSettings Parse(string text, string name)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+                MaxDepth = 4,
+            });
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "";
+            throw Fault(name, $"not valid JSON{where}", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Fault(name, $"expected an object {{ \"tenantId\": … }}, found {Describe(root.ValueKind)}");
+            }
+
+            var settings = new StickSettings();
+            foreach (var property in root.EnumerateObject())
+            {
+                var known = Array.Find(Known, k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase))
+                    ?? throw Fault(name, $"unknown setting \"{property.Name}\" (known: {string.Join(", ", Known)}; no secret ever goes on a stick)");
+                var value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString()!,
+                    JsonValueKind.Null => null,
+                    var kind => throw Fault(name, $"\"{known}\" must be a string, found {Describe(kind)}"),
+                };
+                settings = known switch
+                {
+                    "tenantId" => settings with { TenantId = ParseGuid(value, known, name) },
+                    "stickId" => settings with { StickId = ParseGuid(value, known, name) },
+                    "groupTag" => settings with { GroupTag = value ?? "" },
+                    "site" => settings with { Site = value ?? "" },
+                    _ => settings with { Technician = value ?? "" },
+                };
+            }
+
+            return settings;
+        }
+    }
+
+    /// <summary>Writes the settings as indented UTF-8 JSON without a BOM (what <c>collector stick init</c> lays down).</summary>
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, ToJson(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    }
+
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("tenantId", TenantId?.ToString("D"));
+            json.WriteString("groupTag", GroupTag);
+            json.WriteString("site", Site);
+            json.WriteString("technician", Technician);
+            json.WriteString("stickId", StickId?.ToString("D"));
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static Guid? ParseGuid(string? value, string setting, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        return Guid.TryParse(value.Trim(), out var guid) && guid != Guid.Empty
+            ? guid
+            : throw Fault(name, $"\"{setting}\" is '{(value.Length <= 40 ? value : value[..40] + "…")}', not a GUID (like 00000000-0000-0000-0000-000000000000)");
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "true/false",
+        JsonValueKind.Null => "null",
+        _ => "a string",
+    };
+
+    private static InvalidInputException Fault(string name, string fault, Exception? inner = null) =>
+        new($"{name} is malformed: {fault}", inner);
+}

@@ -15,6 +15,14 @@ if ! dotnet build Collector.sln -c Debug -nologo -v quiet; then
   exit 1
 fi
 
+# The system tests run the published Windows builds under Wine: collect.exe (the design's recipe)
+# and the stand-in oa3tool.exe.
+if ! bash build/publish-stick.sh win-x64 >/dev/null \
+  || ! dotnet publish tests/Oa3ToolStandIn -c Release -r win-x64 -o artifacts/publish/oa3tool-standin -nologo -v quiet >/dev/null; then
+  echo "0 passed, 1 failed (publishing the Windows builds failed)"
+  exit 1
+fi
+
 dotnet test Collector.sln --no-build -c Debug --nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
 status=$?

@@ -4,7 +4,9 @@ using Collector.Bench;
 var suites = new Dictionary<string, Func<BenchContext, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["codec"] = CodecBench.RunAsync,
+    ["capture"] = CaptureBench.RunAsync,
     ["csv"] = CsvBench.RunAsync,
+    ["sync"] = SyncBench.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. suites.Keys] : args;

@@ -13,9 +13,10 @@ public static class CollectorApp
         var root = new RootCommand("Collector: merge Autopilot hardware hashes from USB sticks, sync them to Azure Table storage and export Intune CSV batches.")
         {
             InspectCommand.Create(context),
-            StatusCommand.Create(context),
+            SyncCommand.Create(context),
             ExportCommand.Create(context),
             ImportCommand.Create(context),
+            StatusCommand.Create(context),
             StickInitCommand.Create(context),
         };
 

@@ -84,21 +84,36 @@ public sealed class ExfatStick : IDisposable
         WaitForExit(FusePid);
     }
 
-    /// <summary>Pulls the stick: SIGKILL to the FUSE process (whatever it had not written is lost), then a lazy unmount.</summary>
+    /// <summary>
+    /// Pulls the stick: SIGKILL to the FUSE process, so whatever it had not written is lost. The
+    /// dead mount stays in place until <see cref="Repair"/>, and every access to it fails (ENOTCONN)
+    /// as a pulled stick's drive would; unmounting at once would let a program still running
+    /// write into the bare mount-point folder instead.
+    /// </summary>
     public void Pull()
     {
         using (var fuse = Process.GetProcessById(FusePid))
         {
             fuse.Kill();
-            fuse.WaitForExit(10_000);
         }
 
-        Run("umount", "-l", MountPoint);
-        mounted = false;
+        WaitForExit(FusePid);
     }
 
-    /// <summary>fsck.exfat -y on the unmounted stick; returns its exit code (0 clean, 1 repaired) and output.</summary>
-    public (int ExitCode, string Output) Repair() => RunAllowingFailure(FsckExfat, "-y", LoopDevice);
+    /// <summary>
+    /// Unmounts (lazily, after a pull) and runs fsck.exfat -y on the stick; returns its exit code
+    /// (0 clean, 1 repaired) and output.
+    /// </summary>
+    public (int ExitCode, string Output) Repair()
+    {
+        if (mounted)
+        {
+            Run("umount", "-l", MountPoint);
+            mounted = false;
+        }
+
+        return RunAllowingFailure(FsckExfat, "-y", LoopDevice);
+    }
 
     /// <summary>Fills the stick with a file until it has less than <paramref name="leaveBytes"/> free.</summary>
     public void Fill(long leaveBytes = 0)
@@ -175,11 +190,28 @@ public sealed class ExfatStick : IDisposable
         throw new InvalidOperationException($"no mount.exfat-fuse process found for {LoopDevice} on {MountPoint}");
     }
 
+    /// <summary>
+    /// Waits until <paramref name="pid"/> is gone or a zombie (dead, not yet reaped: it is not
+    /// our child, and init reaps in its own time).
+    /// </summary>
     private static void WaitForExit(int pid)
     {
-        for (var i = 0; i < 250 && Directory.Exists($"/proc/{pid}"); i++)
+        for (var i = 0; i < 1000; i++)
         {
-            Thread.Sleep(20);
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                {
+                    return;
+                }
+            }
+            catch (IOException)
+            {
+                return; // gone
+            }
+
+            Thread.Sleep(5);
         }
     }
 

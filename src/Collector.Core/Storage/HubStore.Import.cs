@@ -77,7 +77,7 @@ public sealed partial class HubStore
         public void Dispose() => transaction.Dispose();
 
         private bool AlreadyHeld(Capture capture) =>
-            hub.RunScalar<long>(transaction, """
+            hub.statements.Scalar<long>(transaction, """
                 SELECT EXISTS (SELECT 1 FROM captures WHERE capture_id = $id)
                     OR EXISTS (SELECT 1 FROM devices d JOIN captures c ON c.device_id = d.device_id
                                WHERE d.tenant_id = $tenant AND d.device_key IN ($key, $collision) AND c.hardware_hash = $hash)

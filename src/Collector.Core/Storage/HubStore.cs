@@ -34,6 +34,7 @@ public sealed partial class HubStore : IDisposable
     private readonly SqliteConnection connection;
     private readonly TimeProvider clock;
     private readonly HubLock? writerLock;
+    private readonly PreparedStatements statements;
 
     private HubStore(string path, SqliteConnection connection, TimeProvider clock, HubLock? writerLock)
     {
@@ -41,6 +42,7 @@ public sealed partial class HubStore : IDisposable
         this.connection = connection;
         this.clock = clock;
         this.writerLock = writerLock;
+        statements = new PreparedStatements(connection);
     }
 
     public string Path { get; }
@@ -149,7 +151,7 @@ public sealed partial class HubStore : IDisposable
             var floor = DateTimeOffset.MinValue;
             foreach (var capture in stick.ReadCaptures())
             {
-                var existing = RunScalar<string?>(transaction, "SELECT effective_at FROM captures WHERE capture_id = $id",
+                var existing = statements.Scalar<string?>(transaction, "SELECT effective_at FROM captures WHERE capture_id = $id",
                     ("$id", capture.CaptureId.ToString("D")));
                 if (existing is not null)
                 {
@@ -219,7 +221,7 @@ public sealed partial class HubStore : IDisposable
 
     public void Dispose()
     {
-        DisposeStatements();
+        statements.Dispose();
         connection.Dispose();
         writerLock?.Dispose();
     }
@@ -239,7 +241,7 @@ public sealed partial class HubStore : IDisposable
         }
 
         var id = capture.CaptureId.ToString("D");
-        Run(transaction, $"""
+        statements.Execute(transaction, $"""
             INSERT INTO captures ({StickStore.CaptureColumns}, device_id, effective_at, merged_at)
             VALUES ($id, $seq, $tenant, $serial, $key, $hash, $uuid, $make, $model, $tpm, $nics, $pkid,
                     $tag, $user, $at, $tech, $site, $stick, $method, $version, $flags, $device, $effective, $merged)
@@ -254,7 +256,7 @@ public sealed partial class HubStore : IDisposable
             ("$merged", DbTime.Write(mergedAt)));
 
         // Newest = latest effective time; within one stick, the higher sequence; then capture id.
-        Run(transaction, """
+        statements.Execute(transaction, """
             UPDATE devices SET newest_capture_id = $id
             WHERE device_id = $device AND (
                 newest_capture_id = $id OR
@@ -299,13 +301,14 @@ public sealed partial class HubStore : IDisposable
 
     private (long Id, string? Uuid)? FindDevice(SqliteTransaction transaction, string tenant, string key)
     {
-        using var reader = Statement(transaction, "SELECT device_id, smbios_uuid FROM devices WHERE tenant_id = $tenant AND device_key = $key",
-            ("$tenant", tenant), ("$key", key)).ExecuteReader();
+        var command = statements.Command(transaction, "SELECT device_id, smbios_uuid FROM devices WHERE tenant_id = $tenant AND device_key = $key",
+            ("$tenant", tenant), ("$key", key));
+        using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
     }
 
     private long CreateDevice(SqliteTransaction transaction, string tenant, string key, Capture capture) =>
-        RunScalar<long>(transaction, """
+        statements.Scalar<long>(transaction, """
             INSERT INTO devices (tenant_id, device_key, serial, smbios_uuid, newest_capture_id)
             VALUES ($tenant, $key, $serial, $uuid, $id) RETURNING device_id
             """, ("$tenant", tenant), ("$key", key), ("$serial", capture.Serial),

@@ -54,6 +54,14 @@ public sealed class StickStore : IDisposable
     public static StickStore Open(string path, Guid newStickId, TimeProvider clock)
     {
         var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            // Not a database yet, but SQLite's journal beside it: a creation cut short before its
+            // first page reached the file. Let SQLite roll it back, then judge what is left.
+            RollBack(path);
+            file = Inspect(path);
+        }
+
         Refuse(file, path);
         var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
         if (create)
@@ -72,13 +80,18 @@ public sealed class StickStore : IDisposable
         var connection = Connect(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
+            // Decided on the open connection, after SQLite has rolled back any hot journal: a
+            // capture killed while it created the database leaves a full header on disk and a
+            // journal that turns it back into an empty file.
+            var version = connection.Scalar<long>(null, "PRAGMA page_count") == 0 ? -1 : (int)connection.Scalar<long>(null, "PRAGMA user_version");
+            create = version < 0;
             if (create)
             {
                 Initialise(connection, newStickId, clock.GetUtcNow());
             }
-            else if (file.UserVersion < SchemaVersion)
+            else if (version < SchemaVersion)
             {
-                Migrate(connection, file.UserVersion);
+                Migrate(connection, version);
             }
 
             return new StickStore(path, connection, ReadInfo(connection, path));
@@ -130,7 +143,45 @@ public sealed class StickStore : IDisposable
     /// Refuses (exit 3) a file we must not touch, reading only its header: called before a
     /// capture reads the hash, so a technician learns of a foreign or newer file at once.
     /// </summary>
-    public static void EnsureUsable(string path) => Refuse(Inspect(path), path);
+    public static void EnsureUsable(string path)
+    {
+        var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            return; // a creation cut short: Open rolls it back (see there)
+        }
+
+        Refuse(file, path);
+    }
+
+    private static readonly byte[] JournalMagic = [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7];
+
+    private static bool HasHotJournal(string path)
+    {
+        try
+        {
+            using var journal = new FileStream(path + "-journal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> head = stackalloc byte[8];
+            return journal.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(JournalMagic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void RollBack(string path)
+    {
+        using var connection = Connect(path, SqliteOpenMode.ReadWrite);
+        try
+        {
+            connection.Scalar<long>(null, "PRAGMA page_count");
+        }
+        catch (SqliteException e)
+        {
+            throw StickMedium.Explain(e, path, "recover the stick database");
+        }
+    }
 
     private static DatabaseFile Inspect(string path)
     {
@@ -153,6 +204,8 @@ public sealed class StickStore : IDisposable
                 throw new StorageException($"{path} is not a SQLite database: refusing to touch it (move it away, or use another stick)");
             case DatabaseFileKind.Foreign:
                 throw new StorageException($"{path} is a SQLite database of another application (id 0x{file.ApplicationId:X8}): refusing to touch it");
+            case DatabaseFileKind.Ours when file.UserVersion < 1:
+                throw new StorageException($"{path} carries Collector's stick id but no schema version: refusing to touch it (keep a copy for rescue, use a fresh database)");
             case DatabaseFileKind.Ours when file.UserVersion > SchemaVersion:
                 throw new StorageException($"{path} was written by a newer Collector (schema {file.UserVersion}, this one knows {SchemaVersion}): update collect on this stick");
         }
@@ -202,7 +255,9 @@ public sealed class StickStore : IDisposable
                 Flags = flags,
             };
             Insert(capture, transaction);
-            devices = (int)connection.Scalar<long>(transaction, "SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)");
+            // A counter, not a COUNT(DISTINCT …) over every capture: O(1) on a stick holding thousands.
+            devices = (int)connection.Scalar<long>(transaction,
+                "UPDATE stick SET device_count = device_count + $new WHERE singleton = 1 RETURNING device_count", ("$new", already ? 0 : 1));
             transaction.Commit();
         }
         catch (SqliteException e)
@@ -223,6 +278,34 @@ public sealed class StickStore : IDisposable
         {
             yield return ReadCapture(reader);
         }
+    }
+
+    /// <summary>
+    /// Parses every capture's ids and time — all that <see cref="ReadCaptures"/> can fail on in a
+    /// database that passed quick_check — without reading the hashes: sync checks its copy with
+    /// this before merging, so that a failure during the merge is the hub's. Returns the count.
+    /// </summary>
+    public long CheckCaptures()
+    {
+        using var command = connection.Command(null, "SELECT seq, capture_id, tenant_id, smbios_uuid, stick_id, captured_at FROM captures ORDER BY seq");
+        using var reader = Run(command, "check the captures");
+        long count = 0;
+        while (Read(reader, "check the captures"))
+        {
+            try
+            {
+                _ = (Id(reader, 1, "capture id"), Id(reader, 2, "tenant id"), reader.IsDBNull(3) ? Guid.Empty : Id(reader, 3, "SMBIOS UUID"),
+                    Id(reader, 4, "stick id"), DbTime.Read(reader.GetString(5)));
+            }
+            catch (FormatException e)
+            {
+                throw new StorageException($"capture #{reader.GetInt64(0)} is unreadable: {e.Message}", e);
+            }
+
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>The newest capture of every device on the stick (by stick sequence), in device-key order.</summary>
@@ -256,16 +339,27 @@ public sealed class StickStore : IDisposable
         }
     }
 
-    /// <summary>PRAGMA integrity_check plus counts: what <c>collect verify</c> shows.</summary>
+    /// <summary>
+    /// PRAGMA integrity_check plus counts: what <c>collect verify</c> shows. The devices are
+    /// counted afresh, and a stored device count that disagrees is reported as a fault.
+    /// </summary>
     public StickVerifyReport Verify()
     {
         try
         {
+            var integrity = string.Join("; ", connection.Lines("PRAGMA integrity_check"));
+            var devices = connection.Scalar<long>(null, "SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)");
+            var counted = connection.Scalar<long>(null, "SELECT device_count FROM stick WHERE singleton = 1");
+            if (integrity == "ok" && counted != devices)
+            {
+                integrity = $"the stick's device count says {counted}, its captures hold {devices} devices";
+            }
+
             return new StickVerifyReport(
-                string.Join("; ", connection.Lines("PRAGMA integrity_check")),
+                integrity,
                 (int)connection.Scalar<long>(null, "PRAGMA user_version"),
                 connection.Scalar<long>(null, "SELECT COUNT(*) FROM captures"),
-                connection.Scalar<long>(null, "SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)"),
+                devices,
                 Info.StickId);
         }
         catch (SqliteException e)
@@ -419,32 +513,53 @@ public sealed class StickStore : IDisposable
         "nic_count, product_key_id, group_tag, assigned_user, captured_at, technician, site, stick_id, method, " +
         "collector_version, flags";
 
-    /// <summary>Reads a row selected with <see cref="CaptureColumns"/>, in that order.</summary>
-    internal static Capture ReadCapture(SqliteDataReader r) => new()
+    /// <summary>
+    /// Reads a row selected with <see cref="CaptureColumns"/>, in that order. A row whose ids or
+    /// times do not parse (a database our application id but not our writer) becomes a
+    /// <see cref="StorageException"/> that names the capture and the field, not a FormatException.
+    /// </summary>
+    internal static Capture ReadCapture(SqliteDataReader r)
     {
-        CaptureId = Guid.Parse(r.GetString(0)),
-        StickSequence = r.GetInt64(1),
-        TenantId = Guid.Parse(r.GetString(2)),
-        Serial = r.GetString(3),
-        DeviceKey = r.GetString(4),
-        HardwareHash = r.GetString(5),
-        SmbiosUuid = r.IsDBNull(6) ? null : Guid.Parse(r.GetString(6)),
-        Manufacturer = r.GetString(7),
-        Model = r.GetString(8),
-        TpmPresent = r.GetInt64(9) != 0,
-        NicCount = (int)r.GetInt64(10),
-        ProductKeyId = r.GetString(11),
-        GroupTag = r.GetString(12),
-        AssignedUser = r.GetString(13),
-        CapturedAt = DbTime.Read(r.GetString(14)),
-        Technician = r.GetString(15),
-        Site = r.GetString(16),
-        StickId = Guid.Parse(r.GetString(17)),
-        Method = r.GetString(18),
-        CollectorVersion = r.GetString(19),
-        Flags = r.GetString(20).Length == 0 ? [] : r.GetString(20).Split(','),
-    };
+        try
+        {
+            return new()
+            {
+                CaptureId = Id(r, 0, "capture id"),
+                StickSequence = r.GetInt64(1),
+                TenantId = Id(r, 2, "tenant id"),
+                Serial = r.GetString(3),
+                DeviceKey = r.GetString(4),
+                HardwareHash = r.GetString(5),
+                SmbiosUuid = r.IsDBNull(6) ? null : Id(r, 6, "SMBIOS UUID"),
+                Manufacturer = r.GetString(7),
+                Model = r.GetString(8),
+                TpmPresent = r.GetInt64(9) != 0,
+                NicCount = (int)r.GetInt64(10),
+                ProductKeyId = r.GetString(11),
+                GroupTag = r.GetString(12),
+                AssignedUser = r.GetString(13),
+                CapturedAt = DbTime.Read(r.GetString(14)),
+                Technician = r.GetString(15),
+                Site = r.GetString(16),
+                StickId = Id(r, 17, "stick id"),
+                Method = r.GetString(18),
+                CollectorVersion = r.GetString(19),
+                Flags = r.GetString(20).Length == 0 ? [] : r.GetString(20).Split(','),
+            };
+        }
+        catch (FormatException e)
+        {
+            throw new StorageException($"capture #{r.GetInt64(1)} is unreadable: {e.Message}", e);
+        }
+    }
 
+    private static Guid Id(SqliteDataReader r, int column, string what)
+    {
+        var text = r.GetString(column);
+        return Guid.TryParse(text, out var id)
+            ? id
+            : throw new FormatException($"its {what} '{(text.Length <= 40 ? text : text[..40] + "…")}' is not a GUID");
+    }
 
     private SqliteDataReader Run(SqliteCommand command, string doing)
     {

@@ -130,7 +130,9 @@ public sealed class Oa3Tool(IDevicePlatform platform, IProcessRunner processes)
         {
             { TimedOut: true } => $"registering PCPKsp.dll did not finish within {RegisterTimeout.TotalSeconds:0} s: the hash may carry no TPM data",
             { ExitCode: not 0 } => $"registering PCPKsp.dll failed (rundll32 exit code {outcome.ExitCode}{Quote(outcome.Output)}): the hash may carry no TPM data",
-            _ => "PCPKsp.dll copied to System32 and registered, so the hash can carry TPM data",
+            // rundll32 exits 0 even when the DLL did not load, so this is all it can tell; the TPM
+            // line (and the no-tpm warning) says whether the hash really carries TPM data.
+            _ => "PCPKsp.dll copied to System32 and registered with rundll32 (exit code 0)",
         };
     }
 

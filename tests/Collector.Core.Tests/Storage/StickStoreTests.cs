@@ -102,6 +102,23 @@ public sealed class StickStoreTests : IDisposable
     }
 
     [Fact]
+    public void Verify_reports_a_stored_device_count_that_disagrees_with_the_captures()
+    {
+        using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
+        {
+            store.Append(TestCaptures.Draft(1, Start));
+            store.Append(TestCaptures.Draft(2, Start));
+        }
+
+        CreateFromSql(DbPath, "UPDATE stick SET device_count = 7");
+        using var reopened = StickStore.OpenExisting(DbPath);
+        var report = reopened.Verify();
+
+        Assert.False(report.Ok);
+        Assert.Equal("the stick's device count says 7, its captures hold 2 devices", report.IntegrityCheck);
+    }
+
+    [Fact]
     public void A_schema_1_database_is_migrated_with_its_captures_intact()
     {
         var stickId = Guid.NewGuid();
@@ -118,6 +135,8 @@ public sealed class StickStoreTests : IDisposable
         Assert.Equal(["CLT-0000001", "CLT-0000002"], before.Select(c => c.Serial));
         Assert.Equal(["", ""], before.Select(c => c.Site));
         Assert.Equal(3, added.Capture.StickSequence);
+        Assert.Equal(3, added.DevicesOnStick);
+        Assert.True(store.Verify().Ok);
         Assert.Equal(StickStore.SchemaVersion, DatabaseFile.Inspect(DbPath, StickStore.ApplicationId).UserVersion);
     }
 
@@ -127,6 +146,14 @@ public sealed class StickStoreTests : IDisposable
         CreateFromSql(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; PRAGMA user_version = 99; CREATE TABLE future (x TEXT) STRICT;");
 
         AssertRefusedUntouched("newer Collector (schema 99");
+    }
+
+    [Fact]
+    public void A_file_with_our_id_but_no_schema_version_is_refused_and_left_untouched()
+    {
+        CreateFromSql(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; CREATE TABLE odd (x TEXT);");
+
+        AssertRefusedUntouched("no schema version");
     }
 
     [Fact]
@@ -168,6 +195,67 @@ public sealed class StickStoreTests : IDisposable
         });
 
         Assert.Equal(ExitCodes.Storage, error.ExitCode);
+    }
+
+    [Fact]
+    public void A_capture_whose_tenant_is_not_a_guid_is_a_storage_error_that_names_the_capture()
+    {
+        using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
+        {
+            store.Append(TestCaptures.Draft(1, Start));
+            store.Append(TestCaptures.Draft(2, Start.AddMinutes(1)));
+        }
+
+        CreateFromSql(DbPath, "UPDATE captures SET tenant_id = 'fabrikam' WHERE seq = 2");
+        using var reopened = StickStore.OpenExisting(DbPath);
+
+        var reading = Assert.Throws<StorageException>(() => reopened.ReadCaptures().ToList());
+        var checking = Assert.Throws<StorageException>(() => reopened.CheckCaptures());
+
+        Assert.Equal("capture #2 is unreadable: its tenant id 'fabrikam' is not a GUID", reading.Message);
+        Assert.Equal(reading.Message, checking.Message);
+    }
+
+    [Fact]
+    public void A_database_whose_creation_was_cut_short_is_rolled_back_and_created_afresh()
+    {
+        CopyMidTransaction(DbPath, $"""
+            PRAGMA application_id = {StickStore.ApplicationId};
+            PRAGMA user_version = {StickStore.SchemaVersion};
+            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
+            CREATE TABLE filler (x BLOB);
+            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
+            """);
+        Assert.True(File.Exists(DbPath + "-journal"));
+        StickStore.EnsureUsable(DbPath); // what collect asks before it reads the hash: no refusal
+        var stickId = Guid.NewGuid();
+
+        using var store = StickStore.Open(DbPath, stickId, clock);
+        var saved = store.Append(TestCaptures.Draft(1, Start));
+
+        Assert.Equal(stickId, store.Info.StickId);
+        Assert.Equal(1, saved.Capture.StickSequence);
+        Assert.True(store.Verify().Ok);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> in a transaction on a new database with a one-page cache, so
+    /// pages spill into the file before commit, and copies the file and its journal while the
+    /// transaction is still open: what a process killed mid-transaction leaves on the disk.
+    /// </summary>
+    private static void CopyMidTransaction(string path, string sql)
+    {
+        var scratch = path + ".scratch";
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var connection = new SqliteConnection($"Data Source={scratch};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = DELETE; PRAGMA cache_size = 1; BEGIN IMMEDIATE;" + sql;
+        command.ExecuteNonQuery();
+        File.Copy(scratch, path);
+        File.Copy(scratch + "-journal", path + "-journal");
+        command.CommandText = "ROLLBACK";
+        command.ExecuteNonQuery();
     }
 
     private void AssertRefusedUntouched(string expected)

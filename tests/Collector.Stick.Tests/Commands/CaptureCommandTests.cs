@@ -391,6 +391,23 @@ public sealed class CaptureCommandTests : IDisposable
         Assert.Single(stick.Captures());
     }
 
+    [Theory]
+    [InlineData("--shutdown", "shutdown")]
+    [InlineData("--reboot", "reboot")]
+    public async Task In_winpe_shutdown_and_reboot_go_through_wpeutil(string option, string argument)
+    {
+        stick.Platform.Os = DeviceOs.WinPE;
+        var log = stick.Scratch("wpeutil.log");
+        stick.WriteProgram(Path.Combine(stick.SystemDirectory, "wpeutil.exe"), $"echo \"$*\" > '{log}'\n");
+        var report = stick.WriteReport(HashBuilder.Sample(3));
+
+        var result = await stick.RunAsync("--oa3-report", report, "--tenant", Tenant, option);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal([argument], File.ReadAllLines(log));
+        Assert.Single(stick.Captures());
+    }
+
     [Fact]
     public async Task A_failing_shutdown_is_reported_and_the_capture_stays_saved()
     {

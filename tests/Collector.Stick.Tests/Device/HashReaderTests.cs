@@ -66,6 +66,8 @@ public sealed class HashReaderTests : IDisposable
     [Fact]
     public async Task Without_elevation_it_says_to_run_from_shift_f10_and_asks_nothing_of_wmi()
     {
+        stick.Seed(1, 2);
+        var before = stick.DatabaseDigest();
         stick.Platform.Os = DeviceOs.FullWindows;
         stick.Platform.IsElevated = false;
         stick.Wmi.Reading = new WmiReading(HashBuilder.Sample(4).Build(), null);
@@ -76,12 +78,14 @@ public sealed class HashReaderTests : IDisposable
         Assert.Contains("not running as administrator", result.Error, StringComparison.Ordinal);
         Assert.Contains("Shift+F10", result.Error, StringComparison.Ordinal);
         Assert.Equal(0, stick.Wmi.Calls);
-        Assert.False(File.Exists(stick.Paths.Database));
+        Assert.Equal(before, stick.DatabaseDigest());
     }
 
     [Fact]
     public async Task When_wmi_fails_and_there_is_no_oa3tool_it_says_what_to_do()
     {
+        stick.Seed(1, 2);
+        var before = stick.DatabaseDigest();
         stick.Platform.Os = DeviceOs.FullWindows;
         stick.Wmi.Failure = "WMI's MDM_DevDetail_Ext01 could not be read (Invalid class)";
 
@@ -90,7 +94,7 @@ public sealed class HashReaderTests : IDisposable
         Assert.Equal(ExitCodes.NoHash, result.ExitCode);
         Assert.Contains("Invalid class", result.Error, StringComparison.Ordinal);
         Assert.Contains($"copy oa3tool.exe (Windows ADK) into {stick.Paths.Tools}", result.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(stick.Paths.Database));
+        Assert.Equal(before, stick.DatabaseDigest());
     }
 
     [Fact]
@@ -161,10 +165,13 @@ public sealed class HashReaderTests : IDisposable
     [Fact]
     public async Task In_winpe_without_oa3tool_it_says_to_copy_it_into_the_tools_folder()
     {
+        stick.Seed(1);
+        var before = stick.DatabaseDigest();
         stick.Platform.Os = DeviceOs.WinPE;
 
         var result = await stick.RunAsync("--tenant", Tenant);
 
+        Assert.Equal(before, stick.DatabaseDigest());
         Assert.Equal(ExitCodes.NoHash, result.ExitCode);
         Assert.Contains("this is WinPE", result.Error, StringComparison.Ordinal);
         Assert.Contains($"copy oa3tool.exe (Windows ADK) into {stick.Paths.Tools}", result.Error, StringComparison.Ordinal);

@@ -1,0 +1,178 @@
+using Collector.Core.Hashing;
+using Microsoft.Data.Sqlite;
+
+namespace Collector.Core.Storage;
+
+/// <summary>
+/// A device whose newest capture the table is not known to hold: what sync uploads next.
+/// <paramref name="UploadedEtag"/> is the ETag of the row as this hub last wrote or saw it holding
+/// <paramref name="UploadedCaptureId"/>; a conditional write with it needs no read first.
+/// </summary>
+public sealed record PendingUpload(long DeviceId, string DeviceKey, HubCapture Newest, string? UploadedCaptureId, string? UploadedEtag);
+
+/// <summary>
+/// What the table holds for one device after a batch: <paramref name="CaptureId"/> (ours, now in
+/// the table or superseded there), the row's <paramref name="ETag"/> when it holds exactly that
+/// capture (null when the table holds a newer one), and the device's new key when the table had
+/// its serial under another device (<paramref name="CollisionKey"/>, <c>serial~uuid</c>).
+/// </summary>
+public sealed record UploadRecord(long DeviceId, Guid CaptureId, string? ETag, string? CollisionKey = null);
+
+/// <summary>
+/// Upload state (design section 5: "the hub records what each device last uploaded"). A device
+/// waits for upload while its newest capture is not its uploaded capture. uploaded_capture_id is
+/// the newest capture the table is known to hold or to have superseded with a newer one from
+/// another desk; uploaded_etag is kept only when the row holds exactly that capture.
+/// </summary>
+public sealed partial class HubStore
+{
+    /// <summary>Devices of all tenants whose newest capture the table is not known to hold.</summary>
+    public long CountWaitingForUpload() =>
+        connection.Scalar<long>(null, "SELECT COUNT(*) FROM devices WHERE newest_capture_id IS NOT uploaded_capture_id");
+
+    /// <summary>The tenants with devices waiting for upload, in order.</summary>
+    public IReadOnlyList<Guid> TenantsWaitingForUpload()
+    {
+        using var command = connection.Command(null,
+            "SELECT DISTINCT tenant_id FROM devices WHERE newest_capture_id IS NOT uploaded_capture_id ORDER BY tenant_id");
+        using var reader = command.ExecuteReader();
+        var tenants = new List<Guid>();
+        while (reader.Read())
+        {
+            tenants.Add(Guid.Parse(reader.GetString(0)));
+        }
+
+        return tenants;
+    }
+
+    /// <summary>
+    /// The next <paramref name="limit"/> devices of <paramref name="tenant"/> waiting for upload,
+    /// in device-key order after <paramref name="afterKey"/>: a page, read to the end at once, so
+    /// no reader stays open while the batch is recorded.
+    /// </summary>
+    public IReadOnlyList<PendingUpload> WaitingForUpload(Guid tenant, string? afterKey, int limit)
+    {
+        // Keyset paging on the (tenant_id, device_key) index: each page starts where the last
+        // ended, so 100,000 devices cost one pass, not one pass per page. (An "$after IS NULL OR"
+        // here would stop SQLite from seeking on the index.)
+        using var command = connection.Command(null, $"""
+            SELECT {HubCaptureColumns}, d.device_id, d.device_key, d.uploaded_capture_id, d.uploaded_etag
+            FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
+            WHERE d.tenant_id = $tenant AND d.device_key {(afterKey is null ? ">=" : ">")} $after
+              AND d.newest_capture_id IS NOT d.uploaded_capture_id
+            ORDER BY d.device_key
+            LIMIT $limit
+            """, ("$tenant", tenant.ToString("D")), ("$after", afterKey ?? ""), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var page = new List<PendingUpload>(limit);
+        while (reader.Read())
+        {
+            page.Add(new PendingUpload(
+                reader.GetInt64(22), reader.GetString(23), ReadHubCapture(reader),
+                reader.IsDBNull(24) ? null : reader.GetString(24), reader.IsDBNull(25) ? null : reader.GetString(25)));
+        }
+
+        return page;
+    }
+
+    /// <summary>
+    /// How many devices of <paramref name="tenant"/> the hub knows with keys from
+    /// <paramref name="fromKey"/> to <paramref name="toKey"/>: a range query over those keys
+    /// returns at least that many rows, so sync reads back by range only where this is small.
+    /// </summary>
+    public long CountDevicesBetween(Guid tenant, string fromKey, string toKey) =>
+        connection.Scalar<long>(null, "SELECT COUNT(*) FROM devices WHERE tenant_id = $tenant AND device_key BETWEEN $from AND $to",
+            ("$tenant", tenant.ToString("D")), ("$from", fromKey), ("$to", toKey));
+
+    /// <summary>True when another device of <paramref name="tenant"/> in the hub already has <paramref name="deviceKey"/>.</summary>
+    public bool DeviceKeyTaken(Guid tenant, string deviceKey) =>
+        connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM devices WHERE tenant_id = $tenant AND device_key = $key)",
+            ("$tenant", tenant.ToString("D")), ("$key", deviceKey)) == 1;
+
+    /// <summary>
+    /// Records, in one transaction, what the table now holds for each device of a finished batch.
+    /// A device the table had under another device's serial moves to its collision key, here and
+    /// in its captures, and is flagged <c>serial-collision</c>, so later merges keep it there.
+    /// </summary>
+    public void RecordUploads(IReadOnlyCollection<UploadRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var now = DbTime.Write(clock.GetUtcNow());
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            foreach (var record in records)
+            {
+                if (record.CollisionKey is { } key)
+                {
+                    statements.Execute(transaction, "UPDATE devices SET device_key = $key WHERE device_id = $device",
+                        ("$key", key), ("$device", record.DeviceId));
+                    statements.Execute(transaction, """
+                        UPDATE captures SET device_key = $key,
+                            flags = CASE WHEN flags = '' THEN $flag
+                                         WHEN ',' || flags || ',' LIKE '%,' || $flag || ',%' THEN flags
+                                         ELSE flags || ',' || $flag END
+                        WHERE device_id = $device
+                        """, ("$key", key), ("$flag", HashFlags.SerialCollision), ("$device", record.DeviceId));
+                }
+
+                statements.Execute(transaction, """
+                    UPDATE devices SET uploaded_capture_id = $capture, uploaded_etag = $etag, uploaded_at = $now
+                    WHERE device_id = $device
+                    """, ("$capture", record.CaptureId.ToString("D")), ("$etag", record.ETag), ("$now", now), ("$device", record.DeviceId));
+            }
+
+            transaction.Commit();
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, Path, "record what was uploaded");
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="target"/> (a table's address, no secret) the one the upload state
+    /// refers to. When the hub last uploaded to another table, every device's upload state is
+    /// cleared, so the new table receives every device. Returns true when it was cleared.
+    /// </summary>
+    public bool UseUploadTarget(string target)
+    {
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            // Created here, not in HubSchema.Create, so hubs made before it need no migration.
+            connection.Execute(transaction, """
+                CREATE TABLE IF NOT EXISTS upload_target (
+                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                    target TEXT NOT NULL,
+                    since TEXT NOT NULL
+                ) STRICT
+                """);
+            var previous = connection.Scalar<string?>(transaction, "SELECT target FROM upload_target WHERE singleton = 1");
+            var changed = previous is not null && previous != target;
+            if (previous != target)
+            {
+                connection.Execute(transaction, """
+                    INSERT INTO upload_target (singleton, target, since) VALUES (1, $target, $now)
+                    ON CONFLICT (singleton) DO UPDATE SET target = $target, since = $now
+                    """, ("$target", target), ("$now", DbTime.Write(clock.GetUtcNow())));
+            }
+
+            if (changed)
+            {
+                connection.Execute(transaction, "UPDATE devices SET uploaded_capture_id = NULL, uploaded_etag = NULL, uploaded_at = NULL");
+            }
+
+            transaction.Commit();
+            return changed;
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, Path, "record the upload target");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Azure;
+using Azure.Identity;
+using Collector.Core.Errors;
+
+namespace Collector.Workstation.Azure;
+
+/// <summary>What sync was doing when the table service said no: it decides which permission to name.</summary>
+public enum TableOperation
+{
+    Read,
+    Write,
+    Create,
+}
+
+/// <summary>
+/// Turns what the Table service or the network said into one line that says what is missing and
+/// what to do (exit 4). Built from status codes and error codes only, never from the SDK's
+/// message text, so no request detail (and no secret) is carried along.
+/// </summary>
+public static class TableFailures
+{
+    /// <summary>A SAS for sync: read back (r), add rows (a), replace rows (u).</summary>
+    public const string NeededSasPermissions = "rau";
+
+    /// <summary>
+    /// Checks a target before anything is sent: a SAS's <c>sp</c> must grant r, a and u and its
+    /// <c>se</c> must not have passed; an Entra ID target must be https. Otherwise the service decides.
+    /// </summary>
+    public static void CheckBeforeSending(TableTarget target, DateTimeOffset now)
+    {
+        if (target.Kind == TableTargetKind.EntraUrl && target.TableUri!.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new InvalidInputException(
+                $"{target}: signing in with Entra ID needs an https:// table URL (a token is never sent over plain http); for Azurite use a connection string");
+        }
+
+        if (target.Kind != TableTargetKind.SasUrl)
+        {
+            return;
+        }
+
+        var granted = target.Permissions ?? "";
+        var missing = NeededSasPermissions.Where(p => !granted.Contains(p, StringComparison.Ordinal)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new CloudException(
+                $"the SAS for {target} lacks {string.Join(" and ", missing.Select(Name))} (its sp is '{granted}'): sync needs r (read), a (add) and u (update); " +
+                "make one with: az storage table generate-sas --name TABLE --permissions rau --expiry DATE --https-only");
+        }
+
+        if (target.ExpiresOn is { } expires && expires <= now)
+        {
+            throw new CloudException(
+                $"the SAS for {target} expired at {Show(expires)} (its se): make a new one with az storage table generate-sas --permissions rau --expiry DATE");
+        }
+    }
+
+    /// <summary>The one line for <paramref name="error"/>, which happened while sync tried to <paramref name="operation"/>.</summary>
+    public static CloudException Explain(Exception error, TableTarget target, TableOperation operation, DateTimeOffset now, int tries) => error switch
+    {
+        AuthenticationFailedException => new CloudException(
+            $"signing in to Entra ID for {target} failed: sign in with 'az login' (or set AZURE_CLIENT_ID and friends for a service principal) and run sync again", error),
+        RequestFailedException { Status: 401 or 403 } e => new CloudException(Refused(e, target, operation, now), error),
+        RequestFailedException { Status: 404, ErrorCode: "TableNotFound" } => new CloudException(
+            $"{target} does not exist: create it (collector sync --create-table, or az storage table create --name {target.TableName}) or check the name", error),
+        RequestFailedException { Status: 0 } e => Unreachable(e.InnerException ?? e, target, tries),
+        RequestFailedException { Status: 408 or 429 or >= 500 } e => new CloudException(
+            $"the table service kept failing ({e.Status}{Code(e)}) for {target} after {tries} tries; nothing half-written is kept: run sync again later", error),
+        RequestFailedException e => new CloudException(
+            $"the table service refused to {Verb(operation)} {target} ({e.Status}{Code(e)})", error),
+        AggregateException e => Unreachable(e.InnerExceptions.LastOrDefault() ?? e, target, tries),
+        _ => Unreachable(error, target, tries),
+    };
+
+    private static string Refused(RequestFailedException e, TableTarget target, TableOperation operation, DateTimeOffset now)
+    {
+        var status = $"{e.Status}{Code(e)}";
+        return target.Kind switch
+        {
+            TableTargetKind.SasUrl when target.ExpiresOn is { } expires && expires <= now =>
+                $"the SAS for {target} expired at {Show(expires)} ({status}): make a new one with az storage table generate-sas --permissions rau",
+            TableTargetKind.SasUrl => $"the table service refused the SAS for {target} to {Verb(operation)} ({status}): " + operation switch
+            {
+                TableOperation.Read => "the SAS must grant r (read)",
+                TableOperation.Write => "the SAS must grant a (add) and u (update)",
+                _ => "a SAS cannot create a table; create it with az storage table create, or run --create-table with the account's connection string",
+            } + (target.ExpiresOn is { } se ? $", be unexpired (its se is {Show(se)}; check this computer's clock)" : "") +
+                ", and be signed with a current account key; sync needs sp=rau",
+            TableTargetKind.EntraUrl =>
+                $"the signed-in identity may not {Verb(operation)} {target} ({status}): give it the Storage Table Data Contributor role on the table " +
+                "(az role assignment create --role \"Storage Table Data Contributor\" --scope …/tableServices/default/tables/TABLE); new assignments can take up to 30 minutes",
+            _ => $"the table service refused the connection string's credentials to {Verb(operation)} {target} ({status}): check its AccountName and AccountKey",
+        };
+    }
+
+    private static CloudException Unreachable(Exception inner, TableTarget target, int tries) => new(
+        $"cannot reach the table service for {target} after {tries} tries ({FirstLine(inner)}): check the network, then run sync again", inner);
+
+    private static string Verb(TableOperation operation) => operation switch
+    {
+        TableOperation.Read => "read",
+        TableOperation.Write => "write to",
+        _ => "create",
+    };
+
+    private static string Name(char permission) => permission switch
+    {
+        'r' => "r (read)",
+        'a' => "a (add)",
+        _ => "u (update)",
+    };
+
+    private static string Code(RequestFailedException e) => string.IsNullOrEmpty(e.ErrorCode) ? "" : " " + e.ErrorCode;
+
+    private static string Show(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string FirstLine(Exception e) => e.Message.Split('\n', 2)[0].Trim();
+}

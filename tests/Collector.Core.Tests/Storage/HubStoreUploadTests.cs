@@ -1,0 +1,110 @@
+using Collector.Core.Hashing;
+using Collector.Core.Storage;
+using Collector.Testing;
+
+namespace Collector.Core.Tests.Storage;
+
+public sealed class HubStoreUploadTests : IDisposable
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory temp = new();
+    private readonly ManualClock clock = new(Day);
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Every_merged_device_waits_for_upload_in_pages_in_key_order()
+    {
+        using var hub = Merged(1, 2, 3, 4, 5);
+
+        var first = hub.WaitingForUpload(TestCaptures.Tenant, null, 2);
+        var second = hub.WaitingForUpload(TestCaptures.Tenant, first[^1].DeviceKey, 2);
+        var third = hub.WaitingForUpload(TestCaptures.Tenant, second[^1].DeviceKey, 2);
+
+        Assert.Equal(5, hub.CountWaitingForUpload());
+        Assert.Equal([TestCaptures.Tenant], hub.TenantsWaitingForUpload());
+        Assert.Equal(["CLT-0000001", "CLT-0000002", "CLT-0000003", "CLT-0000004", "CLT-0000005"],
+            first.Concat(second).Concat(third).Select(p => p.DeviceKey));
+        Assert.All(first, p => Assert.Null(p.UploadedEtag));
+    }
+
+    [Fact]
+    public void A_recorded_upload_stops_the_device_waiting_until_a_newer_capture_arrives()
+    {
+        using var hub = Merged(1, 2);
+        var pending = hub.WaitingForUpload(TestCaptures.Tenant, null, 10);
+
+        hub.RecordUploads([.. pending.Select(p => new UploadRecord(p.DeviceId, p.Newest.Capture.CaptureId, "W/\"1\""))]);
+        Merge(hub, Day.AddHours(5), 2);
+
+        var waiting = Assert.Single(hub.WaitingForUpload(TestCaptures.Tenant, null, 10));
+        Assert.Equal("CLT-0000002", waiting.DeviceKey);
+        Assert.Equal("W/\"1\"", waiting.UploadedEtag);
+        Assert.Equal(pending[1].Newest.Capture.CaptureId.ToString("D"), waiting.UploadedCaptureId);
+    }
+
+    [Fact]
+    public void A_device_moved_to_its_collision_key_stays_there_for_later_captures()
+    {
+        using var hub = Merged(1);
+        var device = Assert.Single(hub.WaitingForUpload(TestCaptures.Tenant, null, 10));
+        var key = DeviceIdentity.CollisionKey("CLT-0000001", device.Newest.Capture.SmbiosUuid);
+
+        hub.RecordUploads([new UploadRecord(device.DeviceId, device.Newest.Capture.CaptureId, "W/\"1\"", key)]);
+        Merge(hub, Day.AddHours(5), 1);
+
+        var newest = Assert.Single(hub.NewestCaptures());
+        Assert.Equal(key, newest.Capture.DeviceKey);
+        Assert.Contains(HashFlags.SerialCollision, newest.Capture.Flags);
+        Assert.Equal(2, hub.History(TestCaptures.Tenant, key).Count);
+        Assert.All(hub.History(TestCaptures.Tenant, key), c => Assert.Equal(key, c.Capture.DeviceKey));
+        Assert.Equal(1, hub.CountDevices());
+    }
+
+    [Fact]
+    public void Pointing_the_hub_at_another_table_makes_every_device_wait_again()
+    {
+        using var hub = Merged(1, 2);
+        Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
+        hub.RecordUploads([.. hub.WaitingForUpload(TestCaptures.Tenant, null, 10).Select(p => new UploadRecord(p.DeviceId, p.Newest.Capture.CaptureId, "e"))]);
+
+        var same = hub.UseUploadTarget("http://127.0.0.1:1/acct/first");
+        var waitingBefore = hub.CountWaitingForUpload();
+        var changed = hub.UseUploadTarget("http://127.0.0.1:1/acct/second");
+
+        Assert.False(same);
+        Assert.Equal(0, waitingBefore);
+        Assert.True(changed);
+        Assert.Equal(2, hub.CountWaitingForUpload());
+    }
+
+    [Fact]
+    public void Devices_between_two_keys_are_counted_from_the_index()
+    {
+        using var hub = Merged(1, 2, 3, 4, 5, 6);
+
+        Assert.Equal(4, hub.CountDevicesBetween(TestCaptures.Tenant, "CLT-0000002", "CLT-0000005"));
+        Assert.Equal(0, hub.CountDevicesBetween(TestCaptures.OtherTenant, "CLT-0000002", "CLT-0000005"));
+        Assert.True(hub.DeviceKeyTaken(TestCaptures.Tenant, "CLT-0000006"));
+        Assert.False(hub.DeviceKeyTaken(TestCaptures.Tenant, "CLT-0000007"));
+    }
+
+    private HubStore Merged(params int[] samples)
+    {
+        var hub = HubStore.Open(temp.File("hub", "hub.db"), clock);
+        Merge(hub, Day.AddHours(1), samples);
+        return hub;
+    }
+
+    private void Merge(HubStore hub, DateTimeOffset at, params int[] samples)
+    {
+        using var stick = StickStore.Open(temp.File($"{Guid.NewGuid():N}.db"), Guid.NewGuid(), new ManualClock(Day));
+        foreach (var sample in samples)
+        {
+            stick.Append(TestCaptures.Draft(sample, at));
+        }
+
+        clock.Now = at.AddDays(1);
+        hub.Merge(stick, stick.Path);
+    }
+}

@@ -1,0 +1,104 @@
+using Collector.Testing;
+
+namespace Collector.SystemTests;
+
+/// <summary>
+/// Runs the published Windows build of collect under Debian's wine64 in a prefix of its own
+/// (created once for the collection, removed after). Wine lacks System.Management's WMI classes,
+/// so full-Windows capture cannot succeed here; the OA3-report and WinPE/oa3tool paths run for
+/// real. A missing Wine or a missing publish fails the tests, with the line that fixes it.
+/// </summary>
+public sealed class Wine : IDisposable
+{
+    public const string WinPEKey = @"HKLM\SYSTEM\CurrentControlSet\Control\MiniNT";
+
+    private readonly TempDirectory prefix = new("collector-wineprefix-");
+
+    public Wine()
+    {
+        Wine64 = RepoPaths.Wine64;
+        WineServer = RepoPaths.Require("/usr/lib/wine/wineserver64", "apt-get install -y wine64");
+        Collect = RepoPaths.Require(Path.Combine(RepoPaths.Artifacts, "publish", "stick", "win-x64", "collect.exe"), "bash build/publish-stick.sh win-x64");
+        Oa3ToolStandIn = RepoPaths.Require(Path.Combine(RepoPaths.Artifacts, "publish", "oa3tool-standin", "oa3tool.exe"),
+            "dotnet publish tests/Oa3ToolStandIn -c Release -r win-x64 -o artifacts/publish/oa3tool-standin");
+        var boot = Run(["wineboot", "--init"]);
+        if (boot.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"wineboot failed in {Prefix}: {boot}");
+        }
+    }
+
+    public string Wine64 { get; }
+
+    public string WineServer { get; }
+
+    /// <summary>artifacts/publish/stick/win-x64/collect.exe (build/publish-stick.sh).</summary>
+    public string Collect { get; }
+
+    /// <summary>artifacts/publish/oa3tool-standin/oa3tool.exe (tests/Oa3ToolStandIn).</summary>
+    public string Oa3ToolStandIn { get; }
+
+    public string Prefix => prefix.Path;
+
+    /// <summary>C:\windows\system32 of this prefix, seen from Linux.</summary>
+    public string System32 => Path.Combine(Prefix, "drive_c", "windows", "system32");
+
+    /// <summary>A Linux path as a Windows program under Wine sees it (Z: is the Linux root).</summary>
+    public static string WindowsPath(string linuxPath) => "Z:" + linuxPath.Replace('/', '\\');
+
+    /// <summary>A Windows path of this prefix (C:\…) as Linux sees it.</summary>
+    public string LinuxPath(string windowsPath) =>
+        windowsPath.StartsWith("C:\\", StringComparison.OrdinalIgnoreCase)
+            ? Path.Combine(Prefix, "drive_c", windowsPath[3..].Replace('\\', '/'))
+            : windowsPath.StartsWith("Z:\\", StringComparison.OrdinalIgnoreCase) ? windowsPath[2..].Replace('\\', '/') : windowsPath;
+
+    /// <summary>Runs a Windows program (or a Wine builtin like reg) in this prefix.</summary>
+    public ProcessResult Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["WINEPREFIX"] = Prefix,
+            ["WINEDEBUG"] = "-all",
+            ["WINEDLLOVERRIDES"] = "mscoree,mshtml=", // no Mono/Gecko install prompts
+            ["DISPLAY"] = "",
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
+        // Output goes to files, not pipes: the wineserver that wine64 starts inherits them and
+        // lingers after the program ends, and a pipe would only close when it does.
+        var output = prefix.File($"run-{Guid.NewGuid():N}");
+        var result = Programs.Run("/bin/sh", ["-c", "exec \"$0\" \"$@\" </dev/null >\"$OUT\" 2>\"$ERR\"", Wine64, .. args],
+            new Dictionary<string, string>(env) { ["OUT"] = output + ".out", ["ERR"] = output + ".err" }, TimeSpan.FromMinutes(3));
+        return result with { Out = File.ReadAllText(output + ".out"), Error = File.ReadAllText(output + ".err") };
+    }
+
+    /// <summary>Makes this prefix look like WinPE (the MiniNT key exists) or like full Windows.</summary>
+    public void LookLikeWinPE(bool winPE)
+    {
+        var result = winPE ? Run(["reg", "add", WinPEKey, "/f"]) : Run(["reg", "delete", WinPEKey, "/f"]);
+        if (winPE && result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"reg add {WinPEKey} failed: {result}");
+        }
+    }
+
+    public void Dispose()
+    {
+        StopServer();
+        prefix.Dispose();
+    }
+
+    /// <summary>Stops this prefix's wineserver and anything still running in it; other prefixes are untouched.</summary>
+    private void StopServer() =>
+        Programs.Run("/bin/sh", ["-c", $"'{WineServer}' -k </dev/null >/dev/null 2>&1; true"],
+            new Dictionary<string, string> { ["WINEPREFIX"] = Prefix }, TimeSpan.FromSeconds(30));
+}
+
+[CollectionDefinition(Name)]
+public sealed class WineCollection : ICollectionFixture<Wine>
+{
+    public const string Name = "Wine";
+}

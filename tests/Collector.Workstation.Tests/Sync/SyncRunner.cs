@@ -1,0 +1,47 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Collector.Workstation.Azure;
+using Collector.Workstation.Commands;
+
+namespace Collector.Workstation.Tests.Sync;
+
+/// <summary>
+/// Runs sync in process through the same error handling as the CLI, with a chosen clock,
+/// environment and table client options (short retry delays, policies that watch requests).
+/// </summary>
+public static class SyncRunner
+{
+    public static SyncCommand.Services Services(params HttpPipelinePolicy[] policies) => Services(TimeSpan.FromMilliseconds(500), policies);
+
+    public static SyncCommand.Services Services(TimeSpan hubLockWait, params HttpPipelinePolicy[] policies)
+    {
+        var options = TableUploader.DefaultClientOptions();
+        options.Retry.MaxRetries = 8;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(20);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        foreach (var policy in policies)
+        {
+            options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        }
+
+        return new SyncCommand.Services(options, hubLockWait);
+    }
+
+    public static async Task<CliResult> RunAsync(
+        SyncCommand.Options options, SyncCommand.Services services, TimeProvider? clock = null,
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new WorkstationContext(output, error, clock ?? TimeProvider.System, name => environment?.GetValueOrDefault(name));
+
+        var exitCode = await context.RunAsync(() => SyncCommand.RunAsync(options, context, services, cancellationToken));
+
+        return new CliResult(exitCode, output.ToString(), error.ToString());
+    }
+
+    public static SyncCommand.Options Options(string hub, string? table, params string[] paths) =>
+        new(paths, hub, table, null, false, Json: true);
+}

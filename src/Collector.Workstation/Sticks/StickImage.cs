@@ -5,17 +5,20 @@ namespace Collector.Workstation.Sticks;
 /// <summary>
 /// The files every stick carries (design section 3), as build/release.sh lays them out in
 /// <c>dist/stick/</c> and beside each published <c>collector</c> (its <c>stick/</c> folder).
-/// A stick image missing any of them is refused by name: a stick without collect.exe would
-/// send a technician into the warehouse with nothing to run.
+/// A stick image missing a required file is refused by name: a stick without collect.exe would
+/// send a technician into the warehouse with nothing to run. The ARM64 build is copied when the
+/// image has it; a release made where the package feed lacks the win-arm64 runtime has none, and
+/// stick init says so (Collect.cmd on an ARM64 device then says the build is missing).
 /// </summary>
 public sealed class StickImage
 {
+    public const string Arm64Build = "collector/arm64/collect.exe";
+
     public static readonly IReadOnlyList<string> RequiredFiles =
     [
         "Collect.cmd",
         "README-TECHNICIAN.txt",
         "collector/x64/collect.exe",
-        "collector/arm64/collect.exe",
         "collector/tools/OA3.cfg",
         "collector/tools/input.xml",
         "collector/tools/README.txt",
@@ -25,8 +28,11 @@ public sealed class StickImage
 
     public string Root { get; }
 
+    /// <summary>True when the image carries collect.exe for ARM64 devices.</summary>
+    public bool HasArm64 => File.Exists(System.IO.Path.Combine(Root, Arm64Build));
+
     /// <summary>The files to copy, relative to <see cref="Root"/>.</summary>
-    public IReadOnlyList<string> Files => RequiredFiles;
+    public IReadOnlyList<string> Files => HasArm64 ? [.. RequiredFiles, Arm64Build] : RequiredFiles;
 
     /// <summary>The image at <paramref name="option"/> (--image), else the <c>stick/</c> folder beside the running collector.</summary>
     public static StickImage Locate(string? option)

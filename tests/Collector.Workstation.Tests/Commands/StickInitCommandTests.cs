@@ -16,7 +16,7 @@ public sealed class StickInitCommandTests : IDisposable
     public StickInitCommandTests()
     {
         image = temp.File("image");
-        foreach (var file in StickImage.RequiredFiles)
+        foreach (var file in StickImage.RequiredFiles.Append(StickImage.Arm64Build))
         {
             temp.Write(Path.Combine("image", file), file.EndsWith(".exe", StringComparison.Ordinal) ? Pe(4096) : [.. "text of "u8, .. System.Text.Encoding.ASCII.GetBytes(file)]);
         }
@@ -33,7 +33,8 @@ public sealed class StickInitCommandTests : IDisposable
         var result = await Init("--group-tag", "Warehouse7", "--site", "Bay 3", "--technician", "ana");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var file in StickImage.RequiredFiles)
+        Assert.DoesNotContain("WARNING", result.Out, StringComparison.Ordinal);
+        foreach (var file in StickImage.RequiredFiles.Append(StickImage.Arm64Build))
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(image, file)), File.ReadAllBytes(Path.Combine(stick, file)));
         }
@@ -143,13 +144,26 @@ public sealed class StickInitCommandTests : IDisposable
     [Fact]
     public async Task An_image_missing_a_build_is_refused_naming_the_missing_file()
     {
-        File.Delete(Path.Combine(image, "collector", "arm64", "collect.exe"));
+        File.Delete(Path.Combine(image, "collector", "x64", "collect.exe"));
 
         var result = await Init();
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("is missing collector/arm64/collect.exe", result.Error, StringComparison.Ordinal);
+        Assert.Contains("is missing collector/x64/collect.exe", result.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(stick));
+    }
+
+    [Fact]
+    public async Task An_image_without_the_arm64_build_makes_a_stick_that_says_it_cannot_capture_arm64()
+    {
+        File.Delete(Path.Combine(image, "collector", "arm64", "collect.exe"));
+
+        var result = await Init();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("WARNING      no ARM64 build in the image", result.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(stick, "collector", "arm64", "collect.exe")));
+        Assert.True(File.Exists(Path.Combine(stick, "collector", "x64", "collect.exe")));
     }
 
     [Fact]

@@ -148,7 +148,9 @@ public sealed class WineCollectTests(Wine wine) : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("a stand-in: not a real DLL, so registering it fails", File.ReadAllText(installed));
         Assert.Equal("yes", Oa3ToolLog()["pcpksp"]);
-        Assert.Matches("Note +(registering PCPKsp.dll failed|PCPKsp.dll copied to System32 and registered with rundll32)", result.Out);
+        // Wine's rundll32 may fail on the stand-in, or (on a loaded machine) not finish within the
+        // registration timeout; either way collect reports the attempt and goes on to capture.
+        Assert.Matches("Note +(registering PCPKsp.dll failed|registering PCPKsp.dll did not finish|PCPKsp.dll copied to System32 and registered with rundll32)", result.Out);
         Assert.Single(Captures());
     }
 

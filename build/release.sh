@@ -21,7 +21,7 @@ bash build/publish-stick.sh win-x64 >/dev/null
 echo "release: publishing collect.exe (win-arm64)" >&2
 if ! bash build/publish-stick.sh win-arm64 >/dev/null 2>artifacts/publish-arm64.log; then
   echo "release: WARNING: collect.exe for win-arm64 could not be built (see artifacts/publish-arm64.log:" >&2
-  echo "release:   $(grep -m1 -o 'error NU1101[^.]*' artifacts/publish-arm64.log || tail -n 1 artifacts/publish-arm64.log))" >&2
+  echo "release:   $(grep -m1 -o 'error NU1101: Unable to find package [A-Za-z0-9.-]*' artifacts/publish-arm64.log || tail -n 1 artifacts/publish-arm64.log))" >&2
   echo "release:   sticks from this release cannot capture ARM64 (Snapdragon) devices" >&2
 fi
 

@@ -34,7 +34,7 @@ public sealed class ReleaseStickTests(Wine wine) : IDisposable
         Assert.Contains(device.Builder.Serial, collect.Out, StringComparison.Ordinal);
         Assert.True(sync.ExitCode == 0, sync.ToString());
         Assert.True(export.ExitCode == 0, export.ToString());
-        var csv = Assert.Single(Directory.GetFiles(temp.File("csv"), "*.csv").Where(f => !f.Contains("manifest", StringComparison.Ordinal)));
+        var csv = Assert.Single(Directory.GetFiles(temp.File("csv"), "*.csv"), f => !f.Contains("manifest", StringComparison.Ordinal));
         Assert.Equal(
             "Device Serial Number,Windows Product ID,Hardware Hash,Group Tag\r\n" +
             $"{device.Builder.Serial},,{device.Builder.Build()},WineBay\r\n",

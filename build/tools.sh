@@ -13,6 +13,7 @@ need_apt=()
 command -v /usr/lib/wine/wine64 >/dev/null 2>&1 || need_apt+=(wine64)
 command -v mount.exfat-fuse >/dev/null 2>&1 || need_apt+=(exfat-fuse)
 command -v mkfs.exfat >/dev/null 2>&1 || need_apt+=(exfatprogs)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "tools: installing ${need_apt[*]} (apt)" >&2

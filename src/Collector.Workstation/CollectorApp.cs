@@ -17,6 +17,7 @@ public static class CollectorApp
             ExportCommand.Create(context),
             ImportCommand.Create(context),
             StatusCommand.Create(context),
+            StickInitCommand.Create(context),
         };
 
         return root.Parse(args).InvokeAsync(

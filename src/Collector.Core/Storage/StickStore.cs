@@ -117,6 +117,24 @@ public sealed class StickStore : IDisposable
             ? Open(path, Guid.Empty, TimeProvider.System)
             : throw new StorageException($"{path}: no stick database here (nothing has been captured yet)");
 
+    /// <summary>
+    /// Who an existing stick database belongs to and how many captures it holds, read through a
+    /// read-only connection: nothing is migrated or written (stick init decides with it).
+    /// </summary>
+    public static (StickInfo Info, long Captures) Peek(string path)
+    {
+        EnsureUsable(path);
+        using var connection = Connect(path, SqliteOpenMode.ReadOnly);
+        try
+        {
+            return (ReadInfo(connection, path), connection.Scalar<long>(null, "SELECT COUNT(*) FROM captures"));
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteFailures.Explain(e, path, "read the stick database");
+        }
+    }
+
     /// <summary>True when <paramref name="path"/> holds something (ours or not) beyond an empty file.</summary>
     public static bool Exists(string path) =>
         Inspect(path).Kind is not (DatabaseFileKind.Missing or DatabaseFileKind.Empty);

@@ -1,0 +1,198 @@
+using System.CommandLine;
+using Collector.Core.Captures;
+using Collector.Core.Errors;
+using Collector.Core.Storage;
+using Collector.Workstation.Sticks;
+
+namespace Collector.Workstation.Commands;
+
+/// <summary>
+/// <c>collector stick init DIR --tenant GUID …</c>: lays a stick out from the stick image (the
+/// published collect.exe builds, Collect.cmd, the technician README, OA3Tool config), writes
+/// stick.json with a new stick id, and creates the stick database. Never overwrites captures,
+/// never writes a secret.
+/// </summary>
+public static class StickInitCommand
+{
+    public sealed record Options(
+        string Directory, string Tenant, string? GroupTag, string? Site, string? Technician,
+        string? Oa3Tool, string? PcpKsp, string? Image, bool Force);
+
+    private const long Margin = 1024 * 1024;
+
+    public static Command Create(WorkstationContext context)
+    {
+        var directory = new Argument<string>("DIR") { Description = "The stick's root folder (its drive, e.g. E:\\ or /media/usb)." };
+        var tenant = new Option<string>("--tenant") { Description = "The Entra tenant id (GUID) every capture on this stick belongs to.", Required = true };
+        var groupTag = new Option<string>("--group-tag") { Description = "The default Autopilot group tag for this stick's captures." };
+        var site = new Option<string>("--site") { Description = "Where the stick is used (kept with every capture)." };
+        var technician = new Option<string>("--technician") { Description = "Who uses the stick (kept with every capture)." };
+        var oa3tool = new Option<string>("--oa3tool") { Description = "oa3tool.exe from the Windows ADK, copied into collector\\tools (for WinPE)." };
+        var pcpksp = new Option<string>("--pcpksp") { Description = "PCPKsp.dll from a Windows System32, copied into collector\\tools (TPM data in WinPE)." };
+        var image = new Option<string>("--image") { Description = "The stick image to copy (default: the stick folder beside this collector)." };
+        var force = new Option<bool>("--force") { Description = "Refresh the programs and settings of a stick initialised before (its captures are kept)." };
+        var init = new Command("init", "Lay out a USB stick for capturing: programs, settings, an empty stick database.")
+        {
+            directory, tenant, groupTag, site, technician, oa3tool, pcpksp, image, force,
+        };
+        init.SetAction((parse, ct) => context.RunAsync(() => RunAsync(new Options(
+            parse.GetValue(directory)!, parse.GetValue(tenant)!, parse.GetValue(groupTag), parse.GetValue(site),
+            parse.GetValue(technician), parse.GetValue(oa3tool), parse.GetValue(pcpksp), parse.GetValue(image),
+            parse.GetValue(force)), context, ct)));
+        return new Command("stick", "Prepare USB sticks for technicians.") { init };
+    }
+
+    public static async Task<int> RunAsync(Options options, WorkstationContext context, CancellationToken cancellationToken)
+    {
+        var tenant = CaptureRules.ParseTenant(options.Tenant, "--tenant");
+        var root = CheckedRoot(options.Directory);
+        var image = StickImage.Locate(options.Image);
+        var extraTools = new[] { (options.Oa3Tool, "oa3tool.exe"), (options.PcpKsp, "PCPKsp.dll") }
+            .Where(t => !string.IsNullOrWhiteSpace(t.Item1))
+            .Select(t => (Source: CheckedExecutable(t.Item1!, t.Item2), Target: "collector/tools/" + t.Item2))
+            .ToList();
+
+        var settingsPath = StickSettings.PathOn(root);
+        var databasePath = Path.Combine(root, "collector", "data", "captures.db");
+        var existing = StickSettings.Read(settingsPath);
+        var stickId = DecideStickId(root, databasePath, existing, options.Force);
+        var settings = new StickSettings
+        {
+            TenantId = tenant,
+            GroupTag = Checked(options.GroupTag ?? existing?.GroupTag ?? "", CaptureRules.GroupTagProblem),
+            Site = Checked(options.Site ?? existing?.Site ?? "", v => NameProblem("site", v)),
+            Technician = Checked(options.Technician ?? existing?.Technician ?? "", v => NameProblem("technician", v)),
+            StickId = stickId,
+        };
+
+        var copies = image.Files.Select(f => (Source: Path.Combine(image.Root, f), Target: f)).Concat(extraTools).ToList();
+        EnsureRoom(root, copies);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        foreach (var (source, target) in copies)
+        {
+            Write(root, target, destination => File.Copy(source, destination, overwrite: true));
+        }
+
+        if (!StickStore.Exists(databasePath))
+        {
+            using var store = StickStore.Open(databasePath, stickId, context.Clock);
+        }
+
+        Write(root, "collector/" + StickSettings.FileName, settings.Write);
+
+        var o = context.Out;
+        await o.WriteLineAsync($"Stick ready: {root}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  tenant       {tenant:D}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  group tag    {(settings.GroupTag.Length > 0 ? settings.GroupTag : "(none)")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  stick id     {stickId:D}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(root, "collector", "tools", "oa3tool.exe")) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
+        if (!image.HasArm64)
+        {
+            await o.WriteLineAsync($"  WARNING      no ARM64 build in the image ({StickImage.Arm64Build}): this stick cannot capture ARM64 (Snapdragon) devices").ConfigureAwait(false);
+        }
+
+        await o.WriteLineAsync("Technicians: boot each device to OOBE, press Shift+F10, run D:\\Collect (README-TECHNICIAN.txt).").ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static string CheckedRoot(string directory)
+    {
+        if (File.Exists(directory))
+        {
+            throw new InvalidInputException($"{directory} is a file; give the stick's root folder");
+        }
+
+        return Directory.Exists(directory)
+            ? Path.GetFullPath(directory)
+            : throw new InvalidInputException($"{directory} does not exist: plug the stick in and give its root folder");
+    }
+
+    private static string CheckedExecutable(string path, string what)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputException($"{path} (for {what}) does not exist");
+        }
+
+        return PortableExecutable.Is(path)
+            ? path
+            : throw new InvalidInputException($"{path} is not a Windows executable (no PE header), so it cannot be {what}");
+    }
+
+    /// <summary>
+    /// The stick id to write: a new one for a fresh stick; the existing one when refreshing a
+    /// stick with <c>--force</c>. A folder holding another stick's captures is never taken over.
+    /// </summary>
+    private static Guid DecideStickId(string root, string databasePath, StickSettings? existing, bool force)
+    {
+        if (StickStore.Exists(databasePath))
+        {
+            var (info, captures) = StickStore.Peek(databasePath);
+            if (existing?.StickId != info.StickId)
+            {
+                throw new StorageException(
+                    $"{root} holds {captures:N0} capture(s) of another stick ({info.StickId:D}) that its stick.json does not name: " +
+                    "sync them at a desk and clear the folder first; stick init never overwrites captures");
+            }
+
+            return force
+                ? info.StickId
+                : throw new InvalidInputException(
+                    $"{root} is already Collector stick {info.StickId:D} with {captures:N0} capture(s): pass --force to refresh its programs and settings (its captures are kept)");
+        }
+
+        if (existing is not null)
+        {
+            return force
+                ? existing.StickId ?? Guid.CreateVersion7()
+                : throw new InvalidInputException($"{root} is already a Collector stick: pass --force to refresh its programs and settings");
+        }
+
+        return Guid.CreateVersion7();
+    }
+
+    private static void EnsureRoom(string root, IEnumerable<(string Source, string Target)> copies)
+    {
+        // Files being replaced free their own space again.
+        var needed = copies.Sum(c => Math.Max(0, new FileInfo(c.Source).Length - Length(Path.Combine(root, c.Target)))) + Margin;
+        long free;
+        try
+        {
+            free = new DriveInfo(root).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return; // cannot tell: the copy itself will say if the stick is full
+        }
+
+        if (free < needed)
+        {
+            throw new StorageException($"{root} has {free / 1048576.0:N1} MB free; the stick needs {needed / 1048576.0:N1} MB: use a larger stick or free some space");
+        }
+    }
+
+    private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+
+    private static void Write(string root, string relative, Action<string> write)
+    {
+        var destination = Path.Combine(root, relative);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            write(destination);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"could not write {destination} ({e.Message}): is the stick write-protected or full?", e);
+        }
+    }
+
+    private static string Checked(string value, Func<string, string?> problem) =>
+        problem(value) is { } fault ? throw new InvalidInputException(fault) : value;
+
+    private static string? NameProblem(string what, string value) =>
+        value.Length > 100 ? $"{what} is {value.Length} characters; at most 100"
+        : value.Any(char.IsControl) ? $"{what} holds a control character"
+        : null;
+}

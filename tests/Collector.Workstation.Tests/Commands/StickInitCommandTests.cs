@@ -1,0 +1,217 @@
+using System.Security.Cryptography;
+using Collector.Core.Captures;
+using Collector.Core.Storage;
+using Collector.Testing;
+using Collector.Workstation.Sticks;
+
+namespace Collector.Workstation.Tests.Commands;
+
+public sealed class StickInitCommandTests : IDisposable
+{
+    private const string Tenant = "5b0c7e4e-8f1d-4c36-9a57-3d1f2e8b6a01";
+    private readonly TempDirectory temp = new();
+    private readonly string image;
+    private readonly string stick;
+
+    public StickInitCommandTests()
+    {
+        image = temp.File("image");
+        foreach (var file in StickImage.RequiredFiles.Append(StickImage.Arm64Build))
+        {
+            temp.Write(Path.Combine("image", file), file.EndsWith(".exe", StringComparison.Ordinal) ? Pe(4096) : [.. "text of "u8, .. System.Text.Encoding.ASCII.GetBytes(file)]);
+        }
+
+        stick = temp.File("stick");
+        Directory.CreateDirectory(stick);
+    }
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public async Task A_fresh_stick_gets_the_image_settings_with_a_new_stick_id_and_an_empty_database()
+    {
+        var result = await Init("--group-tag", "Warehouse7", "--site", "Bay 3", "--technician", "ana");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("WARNING", result.Out, StringComparison.Ordinal);
+        foreach (var file in StickImage.RequiredFiles.Append(StickImage.Arm64Build))
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(image, file)), File.ReadAllBytes(Path.Combine(stick, file)));
+        }
+
+        var settings = StickSettings.Read(StickSettings.PathOn(stick))!;
+        Assert.Equal(Guid.Parse(Tenant), settings.TenantId);
+        Assert.Equal(("Warehouse7", "Bay 3", "ana"), (settings.GroupTag, settings.Site, settings.Technician));
+        var (info, captures) = StickStore.Peek(Path.Combine(stick, "collector", "data", "captures.db"));
+        Assert.Equal(settings.StickId, info.StickId);
+        Assert.Equal(0, captures);
+        Assert.Contains($"stick id     {info.StickId:D}", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stick_json_never_holds_a_secret_or_anything_but_the_five_settings()
+    {
+        await Init("--group-tag", "Sales");
+
+        var json = File.ReadAllText(StickSettings.PathOn(stick));
+
+        Assert.DoesNotContain("sig=", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AccountKey", json, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(["groupTag", "site", "stickId", "technician", "tenantId"],
+            System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Oa3tool_and_pcpksp_are_copied_into_the_tools_folder()
+    {
+        var oa3tool = temp.Write("adk/oa3tool.exe", Pe(2048));
+        var pcpksp = temp.Write("sys32/PCPKsp.dll", Pe(1024));
+
+        var result = await Init("--oa3tool", oa3tool, "--pcpksp", pcpksp);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(File.ReadAllBytes(oa3tool), File.ReadAllBytes(Path.Combine(stick, "collector", "tools", "oa3tool.exe")));
+        Assert.Equal(File.ReadAllBytes(pcpksp), File.ReadAllBytes(Path.Combine(stick, "collector", "tools", "PCPKsp.dll")));
+        Assert.Contains("present (WinPE capture works)", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_oa3tool_that_is_not_a_windows_executable_is_refused_before_anything_is_written()
+    {
+        var fake = temp.Write("oa3tool.exe", "#!/bin/sh\necho not a PE file\n");
+
+        var result = await Init("--oa3tool", fake);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is not a Windows executable", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(stick));
+    }
+
+    [Fact]
+    public async Task A_stick_with_captures_is_refreshed_only_with_force_and_its_captures_are_kept()
+    {
+        await Init("--group-tag", "Old");
+        var db = Path.Combine(stick, "collector", "data", "captures.db");
+        var settings = StickSettings.Read(StickSettings.PathOn(stick))!;
+        using (var store = StickStore.Open(db, Guid.NewGuid(), TimeProvider.System))
+        {
+            store.Append(TestCaptures.Draft(1, DateTimeOffset.UtcNow, Guid.Parse(Tenant)));
+        }
+
+        var before = SHA256.HashData(File.ReadAllBytes(db));
+
+        var refused = await Init("--group-tag", "New");
+        var refreshed = await Init("--group-tag", "New", "--force");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("pass --force", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, refreshed.ExitCode);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
+        var after = StickSettings.Read(StickSettings.PathOn(stick))!;
+        Assert.Equal((settings.StickId, "New"), (after.StickId, after.GroupTag));
+    }
+
+    [Fact]
+    public async Task A_folder_holding_another_sticks_captures_is_never_taken_over()
+    {
+        var db = Path.Combine(stick, "collector", "data", "captures.db");
+        using (var store = StickStore.Open(db, Guid.NewGuid(), TimeProvider.System))
+        {
+            store.Append(TestCaptures.Draft(1, DateTimeOffset.UtcNow, Guid.Parse(Tenant)));
+        }
+
+        var before = SHA256.HashData(File.ReadAllBytes(db));
+
+        var result = await Init("--force");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("holds 1 capture(s) of another stick", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
+        Assert.False(File.Exists(StickSettings.PathOn(stick)));
+    }
+
+    [Fact]
+    public async Task A_path_that_does_not_exist_or_is_a_file_is_refused()
+    {
+        var missing = await Cli.RunAsync("stick", "init", temp.File("nope"), "--tenant", Tenant, "--image", image);
+        var file = await Cli.RunAsync("stick", "init", temp.Write("file.txt", "x"), "--tenant", Tenant, "--image", image);
+
+        Assert.Equal((2, 2), (missing.ExitCode, file.ExitCode));
+        Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("is a file", file.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_image_missing_a_build_is_refused_naming_the_missing_file()
+    {
+        File.Delete(Path.Combine(image, "collector", "x64", "collect.exe"));
+
+        var result = await Init();
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is missing collector/x64/collect.exe", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(stick));
+    }
+
+    [Fact]
+    public async Task An_image_without_the_arm64_build_makes_a_stick_that_says_it_cannot_capture_arm64()
+    {
+        File.Delete(Path.Combine(image, "collector", "arm64", "collect.exe"));
+
+        var result = await Init();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("WARNING      no ARM64 build in the image", result.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(stick, "collector", "arm64", "collect.exe")));
+        Assert.True(File.Exists(Path.Combine(stick, "collector", "x64", "collect.exe")));
+    }
+
+    [Fact]
+    public async Task A_tenant_that_is_not_a_guid_is_refused()
+    {
+        var result = await Cli.RunAsync("stick", "init", stick, "--tenant", "contoso.onmicrosoft.com", "--image", image);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is not a GUID", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_read_only_stick_is_a_storage_error()
+    {
+        using var exfat = new ExfatStick(16L * 1024 * 1024);
+        exfat.Unmount();
+        exfat.Mount(readOnly: true);
+
+        var result = await Cli.RunAsync("stick", "init", exfat.MountPoint, "--tenant", Tenant, "--image", image);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("write-protected", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stick_without_room_is_refused_before_anything_is_written()
+    {
+        using var exfat = new ExfatStick(8L * 1024 * 1024);
+        File.WriteAllBytes(Path.Combine(image, "collector", "x64", "collect.exe"), Pe(12 * 1024 * 1024));
+
+        var result = await Cli.RunAsync("stick", "init", exfat.MountPoint, "--tenant", Tenant, "--image", image);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("MB free; the stick needs", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(exfat.MountPoint));
+    }
+
+    private Task<CliResult> Init(params string[] extra) =>
+        Cli.RunAsync(["stick", "init", stick, "--tenant", Tenant, "--image", image, .. extra]);
+
+    /// <summary>A file with the headers of a PE executable ("MZ", e_lfanew, "PE\0\0"), padded to <paramref name="size"/>.</summary>
+    private static byte[] Pe(int size)
+    {
+        var bytes = new byte[size];
+        bytes[0] = (byte)'M';
+        bytes[1] = (byte)'Z';
+        BitConverter.TryWriteBytes(bytes.AsSpan(60), 128);
+        "PE\0\0"u8.CopyTo(bytes.AsSpan(128));
+        return bytes;
+    }
+}

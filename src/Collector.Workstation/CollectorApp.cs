@@ -8,8 +8,13 @@ public static class CollectorApp
 {
     public const string Name = "collector";
 
-    public static Task<int> RunAsync(string[] args, WorkstationContext context, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, WorkstationContext context, CancellationToken cancellationToken = default)
     {
+        // Every line out, ours or System.CommandLine's (a mistyped option echoes its value), is redacted.
+        using var output = new RedactingWriter(context.Out, context.Secrets);
+        using var error = new RedactingWriter(context.Error, context.Secrets);
+        context = context with { Out = output, Error = error };
+
         var root = new RootCommand("Collector: merge Autopilot hardware hashes from USB sticks, sync them to Azure Table storage and export Intune CSV batches.")
         {
             InspectCommand.Create(context),
@@ -20,8 +25,8 @@ public static class CollectorApp
             StickInitCommand.Create(context),
         };
 
-        return root.Parse(args).InvokeAsync(
-            new InvocationConfiguration { Output = context.Out, Error = context.Error },
-            cancellationToken);
+        return await root.Parse(args).InvokeAsync(
+            new InvocationConfiguration { Output = output, Error = error },
+            cancellationToken).ConfigureAwait(false);
     }
 }

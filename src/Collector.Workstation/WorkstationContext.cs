@@ -13,10 +13,13 @@ public sealed record WorkstationContext(
     /// <summary>Secrets parsed during this run; every line printed passes through it.</summary>
     public SecretRedactor Secrets { get; } = new();
 
+    /// <summary>The environment variable that moves the hub.</summary>
+    public const string HubVariable = "COLLECTOR_HUB";
+
     /// <summary>The hub a command works on: <c>--hub</c>, else COLLECTOR_HUB, else the default.</summary>
     public string HubPath(string? option) =>
         !string.IsNullOrWhiteSpace(option) ? option
-        : Environment("COLLECTOR_HUB") is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : Environment(HubVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : Core.Storage.HubStore.DefaultPath;
 
     /// <summary>Runs a command's work through the shared error handling, with this run's redaction.</summary>

@@ -1,9 +1,15 @@
 namespace Collector.Core.Storage;
 
-/// <summary>One tenant's devices in the hub and what waits on them.</summary>
-public sealed record TenantStatus(Guid TenantId, long Devices, long WaitingForUpload, long WaitingForExport, long Flagged);
+/// <summary>
+/// One tenant's devices and what waits on them. <see cref="WaitingForUpload"/> is null where it
+/// has no meaning: a table is itself what is uploaded to.
+/// </summary>
+public sealed record TenantStatus(Guid TenantId, long Devices, long? WaitingForUpload, long WaitingForExport, long Flagged);
 
-/// <summary>One stick the hub has merged.</summary>
+/// <summary>
+/// One stick: when the hub last merged it, from where, and how many captures it brought (from a
+/// table: when a device row from it was last written, and how many rows hold its captures).
+/// </summary>
 public sealed record StickStatus(Guid StickId, DateTimeOffset LastMergedAt, long Captures, string LastPath);
 
 /// <summary>The queries behind <c>collector status</c>.</summary>

@@ -68,6 +68,12 @@ public sealed partial class HubStore : IDisposable
             throw new StorageException($"cannot create the folder of the hub {path} ({e.Message})", e);
         }
 
+        if (readOnly && DatabaseFile.Inspect(path, ApplicationId).Kind is DatabaseFileKind.Missing)
+        {
+            // A reader never creates a hub: a mistyped --hub would otherwise look like an empty one.
+            throw new StorageException($"no hub at {path}: nothing has been synced there yet ('collector sync PATH' creates it)");
+        }
+
         var writerLock = readOnly ? null : HubLock.Acquire(path, lockWait ?? DefaultLockWait);
         try
         {

@@ -35,6 +35,7 @@ public sealed class StickStore : IDisposable
     public const int SchemaVersion = StickSchema.Version;
 
     private readonly SqliteConnection connection;
+    private string? privateCopyFolder;
 
     private StickStore(string path, SqliteConnection connection, StickInfo info)
     {
@@ -116,6 +117,40 @@ public sealed class StickStore : IDisposable
         Exists(path)
             ? Open(path, Guid.Empty, TimeProvider.System)
             : throw new StorageException($"{path}: no stick database here (nothing has been captured yet)");
+
+    /// <summary>
+    /// Opens an existing stick database to read it (<c>collect list</c>, <c>collect verify</c>)
+    /// without ever changing the file: a database of an older schema is migrated in a private copy
+    /// instead, so that an older collect on the stick still takes it in the field.
+    /// </summary>
+    public static StickStore OpenForReading(string path)
+    {
+        var file = Inspect(path);
+        if (file.Kind != DatabaseFileKind.Ours || file.UserVersion >= SchemaVersion)
+        {
+            return OpenExisting(path);
+        }
+
+        var folder = Directory.CreateTempSubdirectory("collector-stick-").FullName;
+        try
+        {
+            var copy = System.IO.Path.Combine(folder, System.IO.Path.GetFileName(path));
+            File.Copy(path, copy);
+            if (File.Exists(path + "-journal"))
+            {
+                File.Copy(path + "-journal", copy + "-journal");
+            }
+
+            var store = OpenExisting(copy);
+            store.privateCopyFolder = folder;
+            return store;
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Who an existing stick database belongs to and how many captures it holds, read through a
@@ -381,7 +416,14 @@ public sealed class StickStore : IDisposable
         }
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        connection.Dispose();
+        if (privateCopyFolder is not null)
+        {
+            Directory.Delete(privateCopyFolder, recursive: true);
+        }
+    }
 
     private static SqliteConnection Connect(string path, SqliteOpenMode mode)
     {

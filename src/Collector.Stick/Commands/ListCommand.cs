@@ -27,7 +27,7 @@ public static class ListCommand
         long captures = 0;
         if (StickStore.Exists(stick.Database))
         {
-            using var store = StickStore.OpenExisting(stick.Database);
+            using var store = StickStore.OpenForReading(stick.Database);
             devices = store.NewestPerDevice();
             captures = store.CaptureCount();
         }

@@ -29,7 +29,7 @@ public static class VerifyCommand
         }
 
         StickVerifyReport report;
-        using (var store = StickStore.OpenExisting(stick.Database))
+        using (var store = StickStore.OpenForReading(stick.Database))
         {
             report = store.Verify();
         }

@@ -34,7 +34,7 @@ public sealed class TableExportSource(TableClient client, string description, Gu
             .GetAsyncEnumerator(cancellationToken);
         await using (rows.ConfigureAwait(false))
         {
-            while (await NextAsync(rows).ConfigureAwait(false))
+            while (await NextAsync(rows, cancellationToken).ConfigureAwait(false))
             {
                 var row = rows.Current;
                 if (!all && row.ContainsKey(DeviceEntity.ExportedAt))
@@ -84,6 +84,10 @@ public sealed class TableExportSource(TableClient client, string description, Gu
                 {
                     throw Failed(e, $"mark the devices of {file} as exported");
                 }
+                catch (Exception e) when (IsUnreachable(e, cancellationToken))
+                {
+                    throw Unreachable(e, $"mark the devices of {file} as exported");
+                }
             }
         }
 
@@ -107,6 +111,10 @@ public sealed class TableExportSource(TableClient client, string description, Gu
         catch (RequestFailedException e)
         {
             throw Failed(e, $"mark {device.DeviceKey} as exported");
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw Unreachable(e, $"mark {device.DeviceKey} as exported");
         }
     }
 
@@ -145,7 +153,7 @@ public sealed class TableExportSource(TableClient client, string description, Gu
     private static string Text(TableEntity row, string name) =>
         row.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "" : "";
 
-    private async Task<bool> NextAsync(IAsyncEnumerator<TableEntity> rows)
+    private async Task<bool> NextAsync(IAsyncEnumerator<TableEntity> rows, CancellationToken cancellationToken)
     {
         try
         {
@@ -155,11 +163,23 @@ public sealed class TableExportSource(TableClient client, string description, Gu
         {
             throw Failed(e, "read the devices to export");
         }
-        catch (global::Azure.Identity.AuthenticationFailedException e)
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
         {
-            throw new CloudException($"{description}: cannot sign in with Entra ID ({e.Message})", e);
+            throw Unreachable(e, "read the devices to export");
         }
     }
+
+    /// <summary>
+    /// A sign-in that failed, or the SDK giving up on a network that timed out (which surfaces as
+    /// a cancellation nobody asked for): a cloud error (exit 4), not a crash or a Ctrl+C.
+    /// </summary>
+    private static bool IsUnreachable(Exception e, CancellationToken cancellationToken) =>
+        e is global::Azure.Identity.AuthenticationFailedException or AggregateException
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private CloudException Unreachable(Exception e, string doing) => e is global::Azure.Identity.AuthenticationFailedException
+        ? new CloudException($"{description}: cannot sign in with Entra ID (sign in with 'az login'): could not {doing}", e)
+        : new CloudException($"{description}: no answer from the service after retries: could not {doing}; check the network and export again", e);
 
     private CloudException Failed(RequestFailedException e, string doing) => e.Status switch
     {

@@ -1,12 +1,18 @@
 using System.CommandLine;
+using Azure;
+using Collector.Core.Errors;
 using Collector.Core.Storage;
+using Collector.Workstation.Azure;
 
 namespace Collector.Workstation.Commands;
 
-/// <summary><c>collector status [--hub FILE] [--json]</c>: per tenant and per stick, what the hub holds and what waits.</summary>
+/// <summary>
+/// <c>collector status [--hub FILE | --table TARGET] [--json]</c>: per tenant and per stick, what
+/// the hub (or the table) holds and what waits. It only reads: no lock, no write.
+/// </summary>
 public static class StatusCommand
 {
-    public sealed record Options(string? Hub, bool Json);
+    public sealed record Options(string? Hub, string? Table, string? TableName, bool Json);
 
     public sealed record JsonStatus(IReadOnlyList<JsonTenant> Tenants, IReadOnlyList<JsonStick> Sticks);
 
@@ -17,30 +23,51 @@ public static class StatusCommand
     public static Command Create(WorkstationContext context)
     {
         var hub = new Option<string>("--hub") { Description = "The hub database (default: COLLECTOR_HUB, else the user's local application data)." };
+        var table = new Option<string>("--table") { HelpName = "TARGET", Description = "Show an Azure table instead of the hub: a SAS URL (r is enough), a connection string, a table URL (Entra ID) or @FILE." };
+        var tableName = new Option<string>("--table-name") { HelpName = "NAME", Description = $"The table, with a connection string (default {TableTarget.DefaultTableName})." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("status", "Show devices, uploads and exports waiting, per tenant and per stick.") { hub, json };
-        command.SetAction((parse, ct) => context.RunAsync(() => RunAsync(new Options(parse.GetValue(hub), parse.GetValue(json)), context, ct)));
+        var command = new Command("status", "Show devices, uploads and exports waiting, per tenant and per stick.") { hub, table, tableName, json };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(hub) is not null && result.GetResult(table) is not null)
+            {
+                result.AddError("--hub and --table each name what to show: give one of them");
+            }
+        });
+        command.SetAction((parse, ct) => context.RunAsync(() => RunAsync(
+            new Options(parse.GetValue(hub), parse.GetValue(table), parse.GetValue(tableName), parse.GetValue(json)), context, ct)));
         return command;
     }
 
     public static async Task<int> RunAsync(Options options, WorkstationContext context, CancellationToken cancellationToken)
     {
-        var path = context.HubPath(options.Hub);
-        using var store = HubStore.Open(path, context.Clock, readOnly: true);
-        var tenants = store.TenantStatuses();
-        var sticks = store.StickStatuses();
-        cancellationToken.ThrowIfCancellationRequested();
+        string source;
+        IReadOnlyList<TenantStatus> tenants;
+        IReadOnlyList<StickStatus> sticks;
+        if (options.Table is not null)
+        {
+            var target = TableTarget.Parse(options.Table, options.TableName, context.Secrets);
+            source = target.ToString();
+            (tenants, sticks) = await ReadTableAsync(target, context, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var path = context.HubPath(options.Hub);
+            source = $"hub {path}";
+            using var store = HubStore.Open(path, context.Clock, readOnly: true);
+            (tenants, sticks) = (store.TenantStatuses(), store.StickStatuses());
+        }
 
         if (options.Json)
         {
             await JsonOutput.WriteAsync(context.Out, new JsonStatus(
                 [.. tenants.Select(t => new JsonTenant(t.TenantId.ToString("D"), t.Devices, t.WaitingForUpload, t.WaitingForExport, t.Flagged))],
                 [.. sticks.Select(s => new JsonStick(s.StickId.ToString("D"), s.LastMergedAt, s.Captures, s.LastPath))])).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
         }
 
         var o = context.Out;
-        await o.WriteLineAsync($"Hub {path}").ConfigureAwait(false);
+        await o.WriteLineAsync(char.ToUpperInvariant(source[0]) + source[1..]).ConfigureAwait(false);
         if (tenants.Count == 0)
         {
             await o.WriteLineAsync("  no devices yet: run 'collector sync PATH' with a stick").ConfigureAwait(false);
@@ -50,16 +77,37 @@ public static class StatusCommand
         {
             await o.WriteLineAsync($"Tenant {t.TenantId:D}").ConfigureAwait(false);
             await o.WriteLineAsync($"  devices              {t.Devices,8:N0}").ConfigureAwait(false);
-            await o.WriteLineAsync($"  waiting for upload   {t.WaitingForUpload,8:N0}").ConfigureAwait(false);
+            if (t.WaitingForUpload is { } waiting)
+            {
+                await o.WriteLineAsync($"  waiting for upload   {waiting,8:N0}").ConfigureAwait(false);
+            }
+
             await o.WriteLineAsync($"  waiting for export   {t.WaitingForExport,8:N0}").ConfigureAwait(false);
             await o.WriteLineAsync($"  flagged              {t.Flagged,8:N0}").ConfigureAwait(false);
         }
 
         foreach (var s in sticks)
         {
-            await o.WriteLineAsync($"Stick {s.StickId:D}: {s.Captures:N0} captures, last merged {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC from {s.LastPath}").ConfigureAwait(false);
+            await o.WriteLineAsync(options.Table is null
+                ? $"Stick {s.StickId:D}: {s.Captures:N0} captures, last merged {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC from {s.LastPath}"
+                : $"Stick {s.StickId:D}: {s.Captures:N0} device rows hold its captures, last written {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC").ConfigureAwait(false);
         }
 
-        return 0;
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<(IReadOnlyList<TenantStatus>, IReadOnlyList<StickStatus>)> ReadTableAsync(
+        TableTarget target, WorkstationContext context, CancellationToken cancellationToken)
+    {
+        var options = TableUploader.DefaultClientOptions();
+        try
+        {
+            return await TableStatusReader.ReadAsync(target.CreateClient(options), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RequestFailedException or AggregateException or global::Azure.Identity.AuthenticationFailedException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw TableFailures.Explain(e, target, TableOperation.Read, context.Clock.GetUtcNow(), options.Retry.MaxRetries + 1);
+        }
     }
 }

@@ -54,8 +54,8 @@ public static class StickInitCommand
 
         var settingsPath = StickSettings.PathOn(root);
         var databasePath = Path.Combine(root, "collector", "data", "captures.db");
-        var existing = StickSettings.Read(settingsPath);
-        var stickId = DecideStickId(root, databasePath, existing, options.Force);
+        var existing = ReadSettings(settingsPath, options.Force, out var settingsUnreadable);
+        var stickId = DecideStickId(root, databasePath, existing, settingsUnreadable, options.Force);
         var settings = new StickSettings
         {
             TenantId = tenant,
@@ -74,12 +74,14 @@ public static class StickInitCommand
             Write(root, target, destination => File.Copy(source, destination, overwrite: true));
         }
 
+        // stick.json before the database: if the database cannot be made now, a rerun with
+        // --force finds the stick id it must use; the other order would leave a database that
+        // no stick.json names, which looks like another stick's.
+        Write(root, "collector/" + StickSettings.FileName, settings.Write);
         if (!StickStore.Exists(databasePath))
         {
             using var store = StickStore.Open(databasePath, stickId, context.Clock);
         }
-
-        Write(root, "collector/" + StickSettings.FileName, settings.Write);
 
         var o = context.Out;
         await o.WriteLineAsync($"Stick ready: {root}").ConfigureAwait(false);
@@ -121,22 +123,44 @@ public static class StickInitCommand
     }
 
     /// <summary>
-    /// The stick id to write: a new one for a fresh stick; the existing one when refreshing a
-    /// stick with <c>--force</c>. A folder holding another stick's captures is never taken over.
+    /// The stick's settings, if any. With <c>--force</c> a stick.json that cannot be read (a
+    /// technician's edit gone wrong) is what is being repaired, so it counts as absent.
     /// </summary>
-    private static Guid DecideStickId(string root, string databasePath, StickSettings? existing, bool force)
+    private static StickSettings? ReadSettings(string path, bool force, out bool unreadable)
+    {
+        unreadable = false;
+        try
+        {
+            return StickSettings.Read(path);
+        }
+        catch (InvalidInputException) when (force)
+        {
+            unreadable = true;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The stick id to write: a new one for a fresh stick; the existing one when refreshing a
+    /// stick with <c>--force</c>, or when a database holds no capture yet (an init cut short). A
+    /// folder whose captures belong to a stick its stick.json does not name (or that has no
+    /// stick.json) is never taken over; with <c>--force</c> and a stick.json that cannot be read,
+    /// the database's own stick id is kept (the stick lost its settings, not its identity).
+    /// </summary>
+    private static Guid DecideStickId(string root, string databasePath, StickSettings? existing, bool settingsUnreadable, bool force)
     {
         if (StickStore.Exists(databasePath))
         {
             var (info, captures) = StickStore.Peek(databasePath);
-            if (existing?.StickId != info.StickId)
+            var named = existing?.StickId == info.StickId;
+            if (!named && captures > 0 && !(force && settingsUnreadable))
             {
                 throw new StorageException(
                     $"{root} holds {captures:N0} capture(s) of another stick ({info.StickId:D}) that its stick.json does not name: " +
                     "sync them at a desk and clear the folder first; stick init never overwrites captures");
             }
 
-            return force
+            return force || (!named && captures == 0 && existing is null)
                 ? info.StickId
                 : throw new InvalidInputException(
                     $"{root} is already Collector stick {info.StickId:D} with {captures:N0} capture(s): pass --force to refresh its programs and settings (its captures are kept)");

@@ -16,7 +16,6 @@ namespace Collector.Workstation.Commands;
 /// </summary>
 public static class SyncCommand
 {
-    public const string HubVariable = "COLLECTOR_HUB";
 
     public sealed record Options(IReadOnlyList<string> Paths, string? Hub, string? Table, string? TableName, bool CreateTable, bool Json);
 
@@ -38,7 +37,7 @@ public static class SyncCommand
             Arity = ArgumentArity.OneOrMore,
         };
         // Not HubStore.DefaultPath here: it creates the app-data folder, and this runs for every command.
-        var hub = new Option<string?>("--hub") { HelpName = "FILE", Description = $"The hub database (default: {HubVariable}, else Collector/hub.db in the user's local application data)." };
+        var hub = new Option<string?>("--hub") { HelpName = "FILE", Description = $"The hub database (default: {WorkstationContext.HubVariable}, else Collector/hub.db in the user's local application data)." };
         var table = new Option<string?>("--table")
         {
             HelpName = "TARGET",
@@ -85,7 +84,7 @@ public static class SyncCommand
             report.Skip(skipped.Path, skipped.Reason);
         }
 
-        var hubPath = options.Hub ?? context.Environment(HubVariable) ?? HubStore.DefaultPath;
+        var hubPath = context.HubPath(options.Hub);
         using var hub = HubStore.Open(hubPath, context.Clock, lockWait: services.HubLockWait);
         Merge(hub, found.Databases, report, progress, cancellationToken);
 

@@ -122,10 +122,7 @@ public sealed class StickStoreTests : IDisposable
     public void A_schema_1_database_is_migrated_with_its_captures_intact()
     {
         var stickId = Guid.NewGuid();
-        CreateFromSql(DbPath, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "stick-v1.sql"))
-            .Replace("{{HASH1}}", HashBuilder.Sample(1).Build(), StringComparison.Ordinal)
-            .Replace("{{HASH2}}", HashBuilder.Sample(2).Build(), StringComparison.Ordinal)
-            .Replace("{{STICK}}", stickId.ToString("D"), StringComparison.Ordinal));
+        OldStickDatabases.CreateSchema1(DbPath, stickId);
 
         using var store = StickStore.Open(DbPath, Guid.NewGuid(), clock);
         var before = store.ReadCaptures().ToList();

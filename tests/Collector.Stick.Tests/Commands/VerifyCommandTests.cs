@@ -1,5 +1,6 @@
 using Collector.Core.Errors;
 using Collector.Core.Storage;
+using Collector.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Collector.Stick.Tests.Commands;
@@ -22,6 +23,23 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Contains($"Schema version  {StickStore.SchemaVersion}", result.Out, StringComparison.Ordinal);
         Assert.Contains("Captures        3", result.Out, StringComparison.Ordinal);
         Assert.Contains("Devices         2", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_and_verify_read_an_older_stick_without_changing_a_byte_of_it()
+    {
+        OldStickDatabases.CreateSchema1(stick.Paths.Database, Guid.NewGuid());
+        var before = File.ReadAllBytes(stick.Paths.Database);
+
+        var verify = await stick.RunAsync("verify");
+        var list = await stick.RunAsync("list");
+
+        Assert.Equal(0, verify.ExitCode);
+        Assert.Contains("Captures        2", verify.Out, StringComparison.Ordinal);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("CLT-0000002", list.Out, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(stick.Paths.Database));
+        Assert.Equal(["captures.db"], Directory.GetFiles(Path.GetDirectoryName(stick.Paths.Database)!).Select(Path.GetFileName));
     }
 
     [Fact]

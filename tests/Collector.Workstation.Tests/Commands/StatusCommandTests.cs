@@ -41,12 +41,35 @@ public sealed class StatusCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_of_a_new_hub_says_what_to_do()
+    public async Task Status_of_a_hub_that_does_not_exist_says_so_and_creates_nothing()
     {
         var result = await Cli.RunAsync("status", "--hub", temp.File("new", "hub.db"));
 
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("no hub at", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("new", "hub.db")));
+    }
+
+    [Fact]
+    public async Task Status_of_an_empty_hub_says_what_to_do()
+    {
+        using (HubStore.Open(temp.File("hub.db"), TimeProvider.System))
+        {
+        }
+
+        var result = await Cli.RunAsync("status", "--hub", temp.File("hub.db"));
+
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("no devices yet", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hub_and_table_together_are_a_usage_error()
+    {
+        var result = await Cli.RunAsync("status", "--hub", temp.File("hub.db"), "--table", "UseDevelopmentStorage=true");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("give one of them", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -131,6 +131,46 @@ public sealed class StickInitCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Force_repairs_a_stick_whose_stick_json_was_broken_by_hand_and_keeps_its_id_and_captures()
+    {
+        await Init("--group-tag", "Old");
+        var db = Path.Combine(stick, "collector", "data", "captures.db");
+        var stickId = StickSettings.Read(StickSettings.PathOn(stick))!.StickId;
+        using (var store = StickStore.Open(db, Guid.NewGuid(), TimeProvider.System))
+        {
+            store.Append(TestCaptures.Draft(1, DateTimeOffset.UtcNow, Guid.Parse(Tenant)));
+        }
+
+        File.WriteAllText(StickSettings.PathOn(stick), "{ \"tenantId\": \"5b0c7e4e-8f1d-4c36\" ");
+        var before = SHA256.HashData(File.ReadAllBytes(db));
+
+        var refused = await Init();
+        var repaired = await Init("--force");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("stick.json is malformed", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, repaired.ExitCode);
+        Assert.Equal(stickId, StickSettings.Read(StickSettings.PathOn(stick))!.StickId);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
+    }
+
+    [Fact]
+    public async Task A_database_left_empty_by_an_init_cut_short_is_adopted()
+    {
+        var db = Path.Combine(stick, "collector", "data", "captures.db");
+        Guid leftover;
+        using (var store = StickStore.Open(db, Guid.NewGuid(), TimeProvider.System))
+        {
+            leftover = store.Info.StickId;
+        }
+
+        var result = await Init();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(leftover, StickSettings.Read(StickSettings.PathOn(stick))!.StickId);
+    }
+
+    [Fact]
     public async Task A_path_that_does_not_exist_or_is_a_file_is_refused()
     {
         var missing = await Cli.RunAsync("stick", "init", temp.File("nope"), "--tenant", Tenant, "--image", image);

@@ -1,0 +1,44 @@
+using Azure.Data.Tables;
+using Collector.Core.Storage;
+
+namespace Collector.Workstation.Azure;
+
+/// <summary>
+/// <c>collector status --table</c>: per tenant (partition) the device rows, those not yet
+/// exported (no <c>Exported_At</c>) and those flagged; per stick the rows its captures hold. It
+/// reads only the few columns it counts, and needs nothing but read access.
+/// </summary>
+public static class TableStatusReader
+{
+    private static readonly string[] Columns =
+        ["PartitionKey", "RowKey", "Timestamp", DeviceEntity.ExportedAt, DeviceEntity.Flags, DeviceEntity.StickId];
+
+    public static async Task<(IReadOnlyList<TenantStatus> Tenants, IReadOnlyList<StickStatus> Sticks)> ReadAsync(
+        TableClient client, CancellationToken cancellationToken)
+    {
+        var tenants = new SortedDictionary<string, (long Devices, long WaitingForExport, long Flagged)>(StringComparer.Ordinal);
+        var sticks = new Dictionary<Guid, (DateTimeOffset Last, long Rows)>();
+        await foreach (var row in client.QueryAsync<TableEntity>(filter: (string?)null, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken)
+                           .ConfigureAwait(false))
+        {
+            var t = tenants.GetValueOrDefault(row.PartitionKey);
+            tenants[row.PartitionKey] = (
+                t.Devices + 1,
+                t.WaitingForExport + (row.ContainsKey(DeviceEntity.ExportedAt) ? 0 : 1),
+                t.Flagged + (string.IsNullOrEmpty(row.GetString(DeviceEntity.Flags)) ? 0 : 1));
+
+            // Seed rows and imported captures name no stick.
+            if (Guid.TryParse(row.GetString(DeviceEntity.StickId), out var stick) && stick != Guid.Empty)
+            {
+                var s = sticks.GetValueOrDefault(stick, (DateTimeOffset.MinValue, 0));
+                var written = row.Timestamp ?? DateTimeOffset.MinValue;
+                sticks[stick] = (written > s.Last ? written : s.Last, s.Rows + 1);
+            }
+        }
+
+        return (
+            [.. tenants.Where(t => Guid.TryParse(t.Key, out _))
+                .Select(t => new TenantStatus(Guid.Parse(t.Key), t.Value.Devices, null, t.Value.WaitingForExport, t.Value.Flagged))],
+            [.. sticks.OrderByDescending(s => s.Value.Last).Select(s => new StickStatus(s.Key, s.Value.Last, s.Value.Rows, ""))]);
+    }
+}

@@ -13,7 +13,7 @@ namespace Collector.Core.Storage;
 /// Values are still bound as parameters (by name, resolved once), never written into the SQL.
 /// </summary>
 /// <remarks>
-/// Use: bind every parameter, then <see cref="Execute"/>, or <see cref="Read"/> until it returns
+/// Use: bind every parameter (bindings are kept between runs), then <see cref="Execute"/>, or <see cref="Read"/> until it returns
 /// false (it resets itself at the end) or <see cref="Reset"/> when stopping early. Errors become
 /// <see cref="SqliteException"/>s with SQLite's code, as Microsoft.Data.Sqlite throws them, so
 /// <see cref="SqliteFailures"/> explains them the same way. It runs on the connection it was
@@ -181,8 +181,16 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
-    private int Index(string name) =>
-        parameters.TryGetValue(name, out var index) ? index : throw new ArgumentException($"no parameter {name} in the statement", nameof(name));
+    // Binding needs a statement that is not mid-run: one left so by an exception is reset here.
+    private int Index(string name)
+    {
+        if (stepped)
+        {
+            Reset();
+        }
+
+        return parameters.TryGetValue(name, out var index) ? index : throw new ArgumentException($"no parameter {name} in the statement", nameof(name));
+    }
 
     private void Check(int rc)
     {

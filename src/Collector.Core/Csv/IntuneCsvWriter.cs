@@ -4,8 +4,17 @@ using Collector.Core.Captures;
 
 namespace Collector.Core.Csv;
 
-/// <summary>One device row of an Intune import file. Windows Product ID is always written empty.</summary>
-public sealed record IntuneCsvRow(string Serial, string Hash, string GroupTag, string AssignedUser);
+/// <summary>
+/// One device row of an Intune import file, the hash as ASCII bytes. Windows Product ID is always
+/// written empty.
+/// </summary>
+public sealed record IntuneCsvRow(string Serial, ReadOnlyMemory<byte> Hash, string GroupTag, string AssignedUser)
+{
+    public IntuneCsvRow(string serial, string hash, string groupTag, string assignedUser)
+        : this(serial, Encoding.UTF8.GetBytes(hash), groupTag, assignedUser)
+    {
+    }
+}
 
 /// <summary>
 /// Writes an Autopilot import file exactly as Intune asks for it (design section 6): the header
@@ -91,7 +100,7 @@ public static class IntuneCsvWriter
         {
             at = Put(bytes, at, Checked("serial", row.Serial, required: true));
             at = Put(bytes, at, ",,");
-            at = Put(bytes, at, Checked("hardware hash", row.Hash, required: true));
+            at = Put(bytes, at, Checked("hardware hash", row.Hash.Span));
             if (columns >= 4)
             {
                 at = Put(bytes, at, ",");
@@ -117,12 +126,28 @@ public static class IntuneCsvWriter
         return at + written;
     }
 
+    private static int Put(byte[] bytes, int at, ReadOnlySpan<byte> value)
+    {
+        value.CopyTo(bytes.AsSpan(at));
+        return at + value.Length;
+    }
+
     public static void Write(Stream stream, IReadOnlyList<IntuneCsvRow> rows) => stream.Write(Format(rows));
 
     // Callers leave out what cannot be written; reaching here with such a value is a bug, not input.
     private static string Checked(string what, string value, bool required = false)
     {
         if (required && value.Length == 0)
+        {
+            throw new ArgumentException($"the {what} of an Intune CSV row cannot be empty");
+        }
+
+        return CaptureRules.CsvValueProblem(what, value) is { } problem ? throw new ArgumentException(problem) : value;
+    }
+
+    private static ReadOnlySpan<byte> Checked(string what, ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty)
         {
             throw new ArgumentException($"the {what} of an Intune CSV row cannot be empty");
         }

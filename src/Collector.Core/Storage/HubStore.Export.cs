@@ -2,9 +2,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Collector.Core.Storage;
 
-/// <summary>What export needs of a device's newest capture, and nothing more.</summary>
+/// <summary>
+/// What export needs of a device's newest capture, and nothing more. <paramref name="HardwareHash"/>
+/// is the base64 text as ASCII bytes in a buffer the next candidate reuses (50,000 hashes as
+/// strings cost the export more in GC than everything else): copy it to keep it.
+/// </summary>
 public sealed record HubExportCandidate(
-    Guid TenantId, string DeviceKey, Guid CaptureId, string Serial, string HardwareHash, string GroupTag, string AssignedUser,
+    Guid TenantId, string DeviceKey, Guid CaptureId, string Serial, ReadOnlyMemory<byte> HardwareHash, string GroupTag, string AssignedUser,
     IReadOnlyList<string> Flags);
 
 /// <summary>The queries behind <c>collector export</c> from the hub.</summary>
@@ -45,6 +49,7 @@ public sealed partial class HubStore
         using (query)
         {
             (string Text, Guid Id) lastTenant = ("", Guid.Empty);
+            var hash = new byte[4096];
             while (true)
             {
                 try
@@ -65,9 +70,16 @@ public sealed partial class HubStore
                     lastTenant = (tenantText, Guid.Parse(tenantText));
                 }
 
+                var hashBytes = query.GetUtf8(4);
+                if (hash.Length < hashBytes.Length)
+                {
+                    hash = new byte[hashBytes.Length];
+                }
+
+                hashBytes.CopyTo(hash);
                 var flags = query.GetString(7);
                 yield return new HubExportCandidate(lastTenant.Id, query.GetString(1), Guid.Parse(query.GetString(2)), query.GetString(3),
-                    query.GetString(4), query.GetString(5), query.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
+                    hash.AsMemory(0, hashBytes.Length), query.GetString(5), query.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
             }
         }
     }

@@ -105,6 +105,7 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
 
         manifestFiles.Add(new ManifestFile(Path.GetFileName(file.Path), file.Name, file.Batch.Devices.Count,
             [.. file.Batch.Devices.Select(d => d.Serial)], [.. file.Batch.Devices.Select(d => d.DeviceKey)]));
+        file.Batch.Dispose(); // its hashes' memory goes to the next files; nothing reads them after
     }
 
     /// <summary>

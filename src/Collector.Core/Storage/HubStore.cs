@@ -113,6 +113,7 @@ public sealed partial class HubStore : IDisposable
             {
                 // Schema first, in rollback mode, so that the header (application id, version)
                 // is in the main file at once, where DatabaseFile.Inspect reads it; then WAL.
+                connection.Execute(null, $"PRAGMA page_size = {HubSchema.PageSize}");
                 using var transaction = connection.BeginTransaction(deferred: false);
                 connection.Execute(transaction, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {SchemaVersion};\n{HubSchema.Create}");
                 transaction.Commit();

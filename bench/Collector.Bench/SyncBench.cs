@@ -47,6 +47,8 @@ public static class SyncBench
     {
         var day = DateTimeOffset.UtcNow.AddDays(-2);
         var quick = Environment.GetEnvironmentVariable("COLLECTOR_BENCH_QUICK") == "1";
+        BenchContext.Figure("load average (1 min) when the suite started", LoadAverage(), "",
+            "the machine is shared: wall-clock ratios move with it; CPU seconds less so");
         var build = Stopwatch.StartNew();
         var sticks = await BuildSticksAsync(stickRoot, day, quick ? SticksSmall : SticksLarge);
         Console.WriteLine($"  (built {sticks.Count} sticks of {PerStick:N0} captures in {build.Elapsed.TotalSeconds:N0} s; not measured)");
@@ -63,15 +65,21 @@ public static class SyncBench
         WriteCounter log = new();
         string hub = "";
         TableClient table = null!;
+        var syncCpu = new List<double>();
         var syncRate = await MedianAsync(async () =>
         {
             log = new WriteCounter();
             table = CreateTable(azurite);
             hub = Path.Combine(context.Scratch, $"hub-10k-{++run}.db");
-            return devices / (await TimeSyncAsync(hub, azurite, table, log, small)).TotalSeconds;
+            var cpu = ProcessCpuSeconds();
+            var rate = devices / (await TimeSyncAsync(hub, azurite, table, log, small)).TotalSeconds;
+            syncCpu.Add(ProcessCpuSeconds() - cpu);
+            return rate;
         });
         BenchContext.Figure($"sync {devices:N0} devices from {SticksSmall} sticks into an empty table", syncRate, "devices/s",
             $"median of 3; merge + upload; {log.Writes} writes, {log.Reads} reads");
+        BenchContext.Figure("  sync client CPU (this process, user + system), median of 3", BenchContext.Median(syncCpu), "s",
+            "Azurite runs in its own process and is not counted");
 
         // The upload alone: the same devices already merged into a hub, synced with no PATH into an empty table.
         var uploadRate = await MedianAsync(async () =>
@@ -146,6 +154,7 @@ public static class SyncBench
         var mergeRun = await RunCollectorAsync(context, Path.Combine(context.Scratch, "hub-merge.db"), null, null, sticks.Take(SticksMerge));
         BenchContext.Figure($"merge alone, {SticksMerge} sticks x {PerStick:N0} captures", mergeRun.Elapsed.TotalSeconds, "s",
             $"{SticksMerge * PerStick / mergeRun.Elapsed.TotalSeconds:N0} captures/s (child process, incl. start-up)");
+        BenchContext.Figure("merge alone: CPU (user + system)", mergeRun.CpuSeconds, "s");
         BenchContext.Figure("merge alone: peak resident memory", mergeRun.PeakMb, "MB");
 
         // 100,000 devices: merge and upload by the real executable, peak memory of its process.
@@ -154,6 +163,7 @@ public static class SyncBench
         var largeDevices = SticksLarge * PerStick;
         BenchContext.Figure($"sync {largeDevices:N0} devices from {SticksLarge} sticks (merge + upload)", largeDevices / large.Elapsed.TotalSeconds, "devices/s",
             $"{large.Elapsed.TotalSeconds:N1} s, exit {large.ExitCode}");
+        BenchContext.Figure($"sync {largeDevices:N0} devices: CPU of collector (user + system)", large.CpuSeconds, "s");
         BenchContext.Figure($"sync {largeDevices:N0} devices: peak resident memory", large.PeakMb, "MB", $"limit {MemoryLimitMb} MB");
         var rows = new TableClient(azurite.ConnectionString, largeTable).Query<TableEntity>(select: ["RowKey"]).Count();
         BenchContext.Figure($"sync {largeDevices:N0} devices: rows in the table afterwards", rows, "rows");
@@ -304,7 +314,7 @@ public static class SyncBench
         return watch.Elapsed;
     }
 
-    private sealed record ChildRun(TimeSpan Elapsed, double PeakMb, int ExitCode);
+    private sealed record ChildRun(TimeSpan Elapsed, double PeakMb, int ExitCode, double CpuSeconds);
 
     /// <summary>
     /// Runs the built <c>collector sync</c> in its own process and follows its peak resident set
@@ -338,9 +348,11 @@ public static class SyncBench
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         long peakKb = 0;
+        double cpu = 0;
         while (!process.HasExited)
         {
             peakKb = Math.Max(peakKb, PeakKb(process.Id));
+            cpu = Math.Max(cpu, ChildCpuSeconds(process.Id));
             await Task.Delay(20);
         }
 
@@ -352,7 +364,7 @@ public static class SyncBench
             Console.WriteLine($"  collector exited {process.ExitCode}: {(await error).Split('\n').LastOrDefault(l => l.Length > 0)}");
         }
 
-        return new ChildRun(watch.Elapsed, peakKb / 1024.0, process.ExitCode);
+        return new ChildRun(watch.Elapsed, peakKb / 1024.0, process.ExitCode, cpu);
     }
 
     private static long PeakKb(int pid)
@@ -367,6 +379,31 @@ public static class SyncBench
             return 0; // exited between the check and the read
         }
     }
+
+    // utime + stime of /proc/PID/stat (fields 14 and 15), in ticks of 1/100 s; sampled every
+    // 20 ms until the process ends, so its last 20 ms may be missed.
+    private static double ChildCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
+    }
+
+    private static double LoadAverage() =>
+        OperatingSystem.IsLinux() ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Counts requests on the wire (per retry): writes are anything but GET.</summary>
     private sealed class WriteCounter : HttpPipelinePolicy

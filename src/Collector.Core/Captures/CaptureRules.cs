@@ -77,6 +77,12 @@ public static partial class CaptureRules
         return null;
     }
 
+    /// <summary>The same for a value held as UTF-8 bytes (an exported hash).</summary>
+    public static string? CsvValueProblem(string what, ReadOnlySpan<byte> value) =>
+        value.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && value.IndexOfAny((byte)',', (byte)'"') < 0
+            ? null
+            : CsvValueProblem(what, System.Text.Encoding.UTF8.GetString(value)) ?? $"{what} is not printable 7-bit ASCII, which Intune's CSV needs";
+
     /// <summary>Throws <see cref="InvalidInputException"/> for a group tag or user that cannot be exported.</summary>
     public static void EnsureExportable(string groupTag, string assignedUser)
     {

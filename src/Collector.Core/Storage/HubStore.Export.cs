@@ -2,9 +2,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Collector.Core.Storage;
 
-/// <summary>What export needs of a device's newest capture, and nothing more.</summary>
+/// <summary>
+/// What export needs of a device's newest capture, and nothing more. <paramref name="HardwareHash"/>
+/// is the base64 text as ASCII bytes in a buffer the next candidate reuses (50,000 hashes as
+/// strings cost the export more in GC than everything else): copy it to keep it.
+/// </summary>
 public sealed record HubExportCandidate(
-    Guid TenantId, string DeviceKey, Guid CaptureId, string Serial, string HardwareHash, string GroupTag, string AssignedUser,
+    Guid TenantId, string DeviceKey, Guid CaptureId, string Serial, ReadOnlyMemory<byte> HardwareHash, string GroupTag, string AssignedUser,
     IReadOnlyList<string> Flags);
 
 /// <summary>The queries behind <c>collector export</c> from the hub.</summary>
@@ -25,34 +29,32 @@ public sealed partial class HubStore
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString());
-        SqliteDataReader reader;
-        SqliteCommand command;
+        RawStatement query;
         try
         {
             reading.Open();
-            command = reading.Command(null, """
+            query = new RawStatement(reading, """
                 SELECT d.tenant_id, d.device_key, c.capture_id, c.serial, c.hardware_hash, c.group_tag, c.assigned_user, c.flags
                 FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
                   AND ($all OR d.exported_capture_id IS NULL OR d.exported_capture_id <> d.newest_capture_id)
                 ORDER BY d.tenant_id, d.device_key
-                """, ("$tenant", tenant?.ToString("D")), ("$all", all ? 1 : 0));
-            reader = command.ExecuteReader();
+                """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0);
         }
         catch (SqliteException e)
         {
             throw SqliteFailures.Explain(e, Path, "read the devices to export");
         }
 
-        using (command)
-        using (reader)
+        using (query)
         {
             (string Text, Guid Id) lastTenant = ("", Guid.Empty);
+            var hash = new byte[4096];
             while (true)
             {
                 try
                 {
-                    if (!reader.Read())
+                    if (!query.Read())
                     {
                         yield break;
                     }
@@ -62,15 +64,22 @@ public sealed partial class HubStore
                     throw SqliteFailures.Explain(e, Path, "read the devices to export");
                 }
 
-                var tenantText = reader.GetString(0);
+                var tenantText = query.GetString(0);
                 if (tenantText != lastTenant.Text)
                 {
                     lastTenant = (tenantText, Guid.Parse(tenantText));
                 }
 
-                var flags = reader.GetString(7);
-                yield return new HubExportCandidate(lastTenant.Id, reader.GetString(1), Guid.Parse(reader.GetString(2)), reader.GetString(3),
-                    reader.GetString(4), reader.GetString(5), reader.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
+                var hashBytes = query.GetUtf8(4);
+                if (hash.Length < hashBytes.Length)
+                {
+                    hash = new byte[hashBytes.Length];
+                }
+
+                hashBytes.CopyTo(hash);
+                var flags = query.GetString(7);
+                yield return new HubExportCandidate(lastTenant.Id, query.GetString(1), Guid.Parse(query.GetString(2)), query.GetString(3),
+                    hash.AsMemory(0, hashBytes.Length), query.GetString(5), query.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
             }
         }
     }
@@ -94,15 +103,13 @@ public sealed partial class HubStore
             connection.Execute(transaction, """
                 INSERT INTO exports (batch, tenant_id, file, devices, written_at) VALUES ($batch, $tenant, $file, $devices, $at)
                 """, ("$batch", batch), ("$tenant", tenantId), ("$file", file), ("$devices", devices.Count), ("$at", at));
-            using var update = connection.Command(transaction, """
+            var update = statements.Get("""
                 UPDATE devices SET exported_capture_id = $capture, exported_at = $at, export_batch = $batch
                 WHERE tenant_id = $tenant AND device_key = $key
-                """, ("$capture", ""), ("$at", at), ("$batch", batch), ("$tenant", tenantId), ("$key", ""));
+                """).Bind("$at", at).Bind("$batch", batch).Bind("$tenant", tenantId);
             foreach (var (key, captureId) in devices)
             {
-                update.Parameters["$capture"].Value = captureId.ToString("D");
-                update.Parameters["$key"].Value = key;
-                update.ExecuteNonQuery();
+                update.Bind("$capture", captureId.ToString("D")).Bind("$key", key).Execute();
             }
 
             transaction.Commit();

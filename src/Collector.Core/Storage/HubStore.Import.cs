@@ -47,13 +47,27 @@ public sealed partial class HubStore
         {
             try
             {
-                if (AlreadyHeld(capture))
+                var id = capture.CaptureId.ToString("D");
+                if (hub.statements.Get("SELECT 1 FROM captures WHERE capture_id = $id").Bind("$id", id).Exists())
+                {
+                    return false;
+                }
+
+                // The devices under the capture's key or its collision key: the hash is looked
+                // for among their captures, and, for a key without a collision suffix (every CSV
+                // row), the same lookup files the capture.
+                var tenant = capture.TenantId.ToString("D");
+                var devices = hub.FindDevices(tenant, capture.DeviceKey, DeviceIdentity.CollisionKey(capture.DeviceKey, capture.SmbiosUuid));
+                if ((devices.Base ?? devices.Collision) is not null && hub.statements.Get("""
+                        SELECT 1 FROM captures WHERE device_id IN ($device, $collision) AND hardware_hash = $hash
+                        """)
+                    .Bind("$device", devices.Base?.Id).Bind("$collision", devices.Collision?.Id).Bind("$hash", capture.HardwareHash).Exists())
                 {
                     return false;
                 }
 
                 var effective = capture.CapturedAt <= now ? capture.CapturedAt : now;
-                hub.AddCapture(transaction, capture, effective, now);
+                hub.AddCapture(capture, effective, now, BaseKey(capture) == capture.DeviceKey ? devices : null);
                 return true;
             }
             catch (SqliteException e)
@@ -75,14 +89,5 @@ public sealed partial class HubStore
         }
 
         public void Dispose() => transaction.Dispose();
-
-        private bool AlreadyHeld(Capture capture) =>
-            hub.statements.Scalar<long>(transaction, """
-                SELECT EXISTS (SELECT 1 FROM captures WHERE capture_id = $id)
-                    OR EXISTS (SELECT 1 FROM devices d JOIN captures c ON c.device_id = d.device_id
-                               WHERE d.tenant_id = $tenant AND d.device_key IN ($key, $collision) AND c.hardware_hash = $hash)
-                """,
-                ("$id", capture.CaptureId.ToString("D")), ("$tenant", capture.TenantId.ToString("D")), ("$key", capture.DeviceKey),
-                ("$collision", DeviceIdentity.CollisionKey(capture.DeviceKey, capture.SmbiosUuid)), ("$hash", capture.HardwareHash)) == 1;
     }
 }

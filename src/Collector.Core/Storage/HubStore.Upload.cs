@@ -109,21 +109,22 @@ public sealed partial class HubStore
             {
                 if (record.CollisionKey is { } key)
                 {
-                    statements.Execute(transaction, "UPDATE devices SET device_key = $key WHERE device_id = $device",
-                        ("$key", key), ("$device", record.DeviceId));
-                    statements.Execute(transaction, """
+                    statements.Get("UPDATE devices SET device_key = $key WHERE device_id = $device")
+                        .Bind("$key", key).Bind("$device", record.DeviceId).Execute();
+                    statements.Get("""
                         UPDATE captures SET device_key = $key,
                             flags = CASE WHEN flags = '' THEN $flag
                                          WHEN ',' || flags || ',' LIKE '%,' || $flag || ',%' THEN flags
                                          ELSE flags || ',' || $flag END
                         WHERE device_id = $device
-                        """, ("$key", key), ("$flag", HashFlags.SerialCollision), ("$device", record.DeviceId));
+                        """).Bind("$key", key).Bind("$flag", HashFlags.SerialCollision).Bind("$device", record.DeviceId).Execute();
                 }
 
-                statements.Execute(transaction, """
+                statements.Get("""
                     UPDATE devices SET uploaded_capture_id = $capture, uploaded_etag = $etag, uploaded_at = $now
                     WHERE device_id = $device
-                    """, ("$capture", record.CaptureId.ToString("D")), ("$etag", record.ETag), ("$now", now), ("$device", record.DeviceId));
+                    """).Bind("$capture", record.CaptureId.ToString("D")).Bind("$etag", record.ETag).Bind("$now", now)
+                    .Bind("$device", record.DeviceId).Execute();
             }
 
             transaction.Commit();

@@ -119,6 +119,7 @@ public sealed partial class HubStore : IDisposable
             {
                 // Schema first, in rollback mode, so that the header (application id, version)
                 // is in the main file at once, where DatabaseFile.Inspect reads it; then WAL.
+                connection.Execute(null, $"PRAGMA page_size = {HubSchema.PageSize}");
                 using var transaction = connection.BeginTransaction(deferred: false);
                 connection.Execute(transaction, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {SchemaVersion};\n{HubSchema.Create}");
                 transaction.Commit();
@@ -157,12 +158,13 @@ public sealed partial class HubStore : IDisposable
             var floor = DateTimeOffset.MinValue;
             foreach (var capture in stick.ReadCaptures())
             {
-                var existing = statements.Scalar<string?>(transaction, "SELECT effective_at FROM captures WHERE capture_id = $id",
-                    ("$id", capture.CaptureId.ToString("D")));
-                if (existing is not null)
+                var existing = statements.Get("SELECT effective_at FROM captures WHERE capture_id = $id")
+                    .Bind("$id", capture.CaptureId.ToString("D"));
+                if (existing.Read())
                 {
                     known++;
-                    floor = Max(floor, DbTime.Read(existing));
+                    floor = Max(floor, DbTime.Read(existing.GetString(0)));
+                    existing.Reset();
                     continue;
                 }
 
@@ -170,7 +172,7 @@ public sealed partial class HubStore : IDisposable
                 var effective = Max(plausible ? capture.CapturedAt : now, floor);
                 floor = effective;
                 var stored = plausible ? capture : capture with { Flags = [.. capture.Flags, HashFlags.ClockSuspect] };
-                AddCapture(transaction, stored, effective, now);
+                AddCapture(stored, effective, now);
                 added++;
             }
 
@@ -235,65 +237,102 @@ public sealed partial class HubStore : IDisposable
     /// <summary>
     /// Files one capture under its device, creating the device or resolving a serial collision
     /// (same serial, other UUID: the later one is keyed <c>serial~uuid</c> and flagged), and moves
-    /// the device's newest capture forward when this one is newer.
+    /// the device's newest capture forward when this one is newer. <paramref name="devices"/> is
+    /// what <see cref="FindDevices"/> returned for this capture's base key, when the caller
+    /// already looked (import does, to see whether the hash is held).
     /// </summary>
-    private void AddCapture(SqliteTransaction transaction, Capture capture, DateTimeOffset effectiveAt, DateTimeOffset mergedAt)
+    private void AddCapture(Capture capture, DateTimeOffset effectiveAt, DateTimeOffset mergedAt, KnownDevices? devices = null)
     {
         var tenant = capture.TenantId.ToString("D");
-        var (deviceId, key, collided) = ResolveDevice(transaction, capture, tenant);
+        var id = capture.CaptureId.ToString("D");
+        var baseKey = BaseKey(capture);
+        var collisionKey = DeviceIdentity.CollisionKey(baseKey, capture.SmbiosUuid);
+        var (deviceId, key, collided, created) = ResolveDevice(devices ?? FindDevices(tenant, baseKey, collisionKey), capture, tenant, baseKey, collisionKey, id);
         if (collided && !capture.Flags.Contains(HashFlags.SerialCollision))
         {
             capture = capture with { Flags = [.. capture.Flags, HashFlags.SerialCollision] };
         }
 
-        var id = capture.CaptureId.ToString("D");
-        statements.Execute(transaction, $"""
+        var effective = DbTime.Write(effectiveAt);
+        statements.Get($"""
             INSERT INTO captures ({StickStore.CaptureColumns}, device_id, effective_at, merged_at)
             VALUES ($id, $seq, $tenant, $serial, $key, $hash, $uuid, $make, $model, $tpm, $nics, $pkid,
                     $tag, $user, $at, $tech, $site, $stick, $method, $version, $flags, $device, $effective, $merged)
-            """,
-            ("$id", id), ("$seq", capture.StickSequence), ("$tenant", tenant), ("$serial", capture.Serial), ("$key", key),
-            ("$hash", capture.HardwareHash), ("$uuid", capture.SmbiosUuid?.ToString("D")), ("$make", capture.Manufacturer),
-            ("$model", capture.Model), ("$tpm", capture.TpmPresent ? 1 : 0), ("$nics", capture.NicCount),
-            ("$pkid", capture.ProductKeyId), ("$tag", capture.GroupTag), ("$user", capture.AssignedUser),
-            ("$at", DbTime.Write(capture.CapturedAt)), ("$tech", capture.Technician), ("$site", capture.Site),
-            ("$stick", capture.StickId.ToString("D")), ("$method", capture.Method), ("$version", capture.CollectorVersion),
-            ("$flags", string.Join(',', capture.Flags)), ("$device", deviceId), ("$effective", DbTime.Write(effectiveAt)),
-            ("$merged", DbTime.Write(mergedAt)));
+            """)
+            .Bind("$id", id).Bind("$seq", capture.StickSequence).Bind("$tenant", tenant).Bind("$serial", capture.Serial).Bind("$key", key)
+            .Bind("$hash", capture.HardwareHash).Bind("$uuid", capture.SmbiosUuid?.ToString("D")).Bind("$make", capture.Manufacturer)
+            .Bind("$model", capture.Model).Bind("$tpm", capture.TpmPresent ? 1 : 0).Bind("$nics", capture.NicCount)
+            .Bind("$pkid", capture.ProductKeyId).Bind("$tag", capture.GroupTag).Bind("$user", capture.AssignedUser)
+            .Bind("$at", DbTime.Write(capture.CapturedAt)).Bind("$tech", capture.Technician).Bind("$site", capture.Site)
+            .Bind("$stick", capture.StickId.ToString("D")).Bind("$method", capture.Method).Bind("$version", capture.CollectorVersion)
+            .Bind("$flags", string.Join(',', capture.Flags)).Bind("$device", deviceId).Bind("$effective", effective)
+            .Bind("$merged", DbTime.Write(mergedAt))
+            .Execute();
+
+        // A device created for this capture already has it as its newest.
+        if (created)
+        {
+            return;
+        }
 
         // Newest = latest effective time; within one stick, the higher sequence; then capture id.
-        statements.Execute(transaction, """
+        statements.Get("""
             UPDATE devices SET newest_capture_id = $id
             WHERE device_id = $device AND (
                 newest_capture_id = $id OR
                 (SELECT (effective_at, seq, capture_id) < ($effective, $seq, $id)
                  FROM captures WHERE capture_id = devices.newest_capture_id))
-            """, ("$id", id), ("$device", deviceId), ("$effective", DbTime.Write(effectiveAt)), ("$seq", capture.StickSequence));
+            """).Bind("$id", id).Bind("$device", deviceId).Bind("$effective", effective).Bind("$seq", capture.StickSequence).Execute();
     }
 
-    private (long DeviceId, string Key, bool Collided) ResolveDevice(SqliteTransaction transaction, Capture capture, string tenant)
+    /// <summary>The device of a tenant under a key, if there is one.</summary>
+    private readonly record struct DeviceRow(long Id, string? Uuid);
+
+    /// <summary>The devices of a tenant under a serial key and under its collision key (<c>serial~uuid</c>).</summary>
+    private readonly record struct KnownDevices(DeviceRow? Base, DeviceRow? Collision);
+
+    /// <summary>Both keys a capture may be filed under, in one indexed lookup.</summary>
+    private KnownDevices FindDevices(string tenant, string key, string collisionKey)
     {
-        var baseKey = BaseKey(capture);
-        var uuid = capture.SmbiosUuid?.ToString("D");
-        var found = FindDevice(transaction, tenant, baseKey);
-        if (found is { } device && (device.Uuid is null || uuid is null || device.Uuid == uuid))
+        var statement = statements.Get("SELECT device_id, device_key, smbios_uuid FROM devices WHERE tenant_id = $tenant AND device_key IN ($key, $collision)")
+            .Bind("$tenant", tenant).Bind("$key", key).Bind("$collision", collisionKey);
+        DeviceRow? found = null, collision = null;
+        while (statement.Read())
         {
-            return (device.Id, baseKey, false);
+            var row = new DeviceRow(statement.GetInt64(0), statement.GetNullableString(2));
+            if (statement.GetString(1) == key)
+            {
+                found = row;
+            }
+            else
+            {
+                collision = row;
+            }
         }
 
-        if (found is null)
+        return new KnownDevices(found, collision);
+    }
+
+    private (long DeviceId, string Key, bool Collided, bool Created) ResolveDevice(
+        KnownDevices devices, Capture capture, string tenant, string baseKey, string collisionKey, string captureId)
+    {
+        var uuid = capture.SmbiosUuid?.ToString("D");
+        if (devices.Base is { } device && (device.Uuid is null || uuid is null || device.Uuid == uuid))
+        {
+            return (device.Id, baseKey, false, false);
+        }
+
+        if (devices.Base is null)
         {
             // a device seen before under its collision key stays under it
-            var collisionKey = DeviceIdentity.CollisionKey(baseKey, capture.SmbiosUuid);
-            return FindDevice(transaction, tenant, collisionKey) is { } earlier
-                ? (earlier.Id, collisionKey, true)
-                : (CreateDevice(transaction, tenant, baseKey, capture), baseKey, false);
+            return devices.Collision is { } earlier
+                ? (earlier.Id, collisionKey, true, false)
+                : (CreateDevice(tenant, baseKey, capture, uuid, captureId), baseKey, false, true);
         }
 
-        var key = DeviceIdentity.CollisionKey(baseKey, capture.SmbiosUuid);
-        return FindDevice(transaction, tenant, key) is { } other
-            ? (other.Id, key, true)
-            : (CreateDevice(transaction, tenant, key, capture), key, true);
+        return devices.Collision is { } other
+            ? (other.Id, collisionKey, true, false)
+            : (CreateDevice(tenant, collisionKey, capture, uuid, captureId), collisionKey, true, true);
     }
 
     /// <summary>The key before any collision suffix the stick may already have added.</summary>
@@ -305,20 +344,21 @@ public sealed partial class HubStore : IDisposable
             : capture.DeviceKey;
     }
 
-    private (long Id, string? Uuid)? FindDevice(SqliteTransaction transaction, string tenant, string key)
+    private long CreateDevice(string tenant, string key, Capture capture, string? uuid, string captureId)
     {
-        var command = statements.Command(transaction, "SELECT device_id, smbios_uuid FROM devices WHERE tenant_id = $tenant AND device_key = $key",
-            ("$tenant", tenant), ("$key", key));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
-    }
-
-    private long CreateDevice(SqliteTransaction transaction, string tenant, string key, Capture capture) =>
-        statements.Scalar<long>(transaction, """
+        var statement = statements.Get("""
             INSERT INTO devices (tenant_id, device_key, serial, smbios_uuid, newest_capture_id)
             VALUES ($tenant, $key, $serial, $uuid, $id) RETURNING device_id
-            """, ("$tenant", tenant), ("$key", key), ("$serial", capture.Serial),
-            ("$uuid", capture.SmbiosUuid?.ToString("D")), ("$id", capture.CaptureId.ToString("D")));
+            """).Bind("$tenant", tenant).Bind("$key", key).Bind("$serial", capture.Serial).Bind("$uuid", uuid).Bind("$id", captureId);
+        if (!statement.Read())
+        {
+            throw new InvalidOperationException("INSERT … RETURNING returned no row");
+        }
+
+        var id = statement.GetInt64(0);
+        statement.Reset();
+        return id;
+    }
 
     private const string HubCaptureColumns =
         "c.capture_id, c.seq, c.tenant_id, c.serial, c.device_key, c.hardware_hash, c.smbios_uuid, c.manufacturer, " +

@@ -106,10 +106,12 @@ public static class ExportCommand
                 {
                     await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                 }
+
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (CollectorException)
             {
-                TryFinish(writer);
+                await TryFinishAsync(writer).ConfigureAwait(false);
                 throw;
             }
 
@@ -120,10 +122,19 @@ public static class ExportCommand
         }
     }
 
-    // After a failure, a manifest for the files that are complete, if the folder still takes one;
-    // the failure itself is what gets reported.
-    private static void TryFinish(ExportWriter writer)
+    // After a failure: the file still being written, if it gets to the disk, is marked, and a
+    // manifest lists the files that are complete, if the folder still takes one; the failure
+    // itself is what gets reported.
+    private static async Task TryFinishAsync(ExportWriter writer)
     {
+        try
+        {
+            await writer.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CollectorException)
+        {
+        }
+
         try
         {
             writer.Finish();

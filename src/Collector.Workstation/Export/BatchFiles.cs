@@ -9,9 +9,10 @@ public interface IBatchFileWriter
     /// <summary>
     /// Writes <paramref name="content"/> to <paramref name="path"/> so that, once this returns,
     /// the whole file is on the disk; a failure leaves no file under that name. Throws a
-    /// <see cref="StorageException"/> when the folder refuses it.
+    /// <see cref="StorageException"/> when the folder refuses it. Export calls it on a thread of
+    /// its own, one file at a time, while it prepares the next file.
     /// </summary>
-    void Write(string path, byte[] content, bool replace);
+    void Write(string path, ReadOnlySpan<byte> content, bool replace);
 }
 
 /// <summary>
@@ -24,7 +25,7 @@ public sealed class DurableBatchFileWriter : IBatchFileWriter
 {
     public const string PartialSuffix = ".partial";
 
-    public void Write(string path, byte[] content, bool replace)
+    public void Write(string path, ReadOnlySpan<byte> content, bool replace)
     {
         var temporary = path + PartialSuffix;
         try

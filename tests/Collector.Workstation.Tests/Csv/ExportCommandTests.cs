@@ -330,7 +330,7 @@ public sealed class ExportCommandTests : IDisposable
     {
         private int csvFiles;
 
-        public void Write(string path, byte[] content, bool replace)
+        public void Write(string path, ReadOnlySpan<byte> content, bool replace)
         {
             if (path.EndsWith(".csv", StringComparison.Ordinal) && ++csvFiles == crashOnCsv)
             {

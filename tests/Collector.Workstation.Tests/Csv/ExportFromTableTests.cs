@@ -198,7 +198,7 @@ public sealed class ExportFromTableTests(Azurite azurite) : IClassFixture<Azurit
     {
         private bool done;
 
-        public void Write(string path, byte[] content, bool replace)
+        public void Write(string path, ReadOnlySpan<byte> content, bool replace)
         {
             if (!done)
             {

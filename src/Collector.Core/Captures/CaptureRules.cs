@@ -83,15 +83,6 @@ public static partial class CaptureRules
             ? null
             : CsvValueProblem(what, System.Text.Encoding.UTF8.GetString(value)) ?? $"{what} is not printable 7-bit ASCII, which Intune's CSV needs";
 
-    /// <summary>Throws <see cref="InvalidInputException"/> for a group tag or user that cannot be exported.</summary>
-    public static void EnsureExportable(string groupTag, string assignedUser)
-    {
-        if ((GroupTagProblem(groupTag) ?? AssignedUserProblem(assignedUser)) is { } problem)
-        {
-            throw new InvalidInputException(problem);
-        }
-    }
-
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 
     // local@domain.tld, ASCII, no spaces; Intune itself only checks that the domain is valid.

@@ -111,11 +111,6 @@ public static class HashCodec
             return Fail($"no checksum record at T = {t:N0} (expected 'CS' and length 36)", bytes.Length);
         }
 
-        if (bytes.Length > FullLength)
-        {
-            return Fail($"the hash is {bytes.Length:N0} bytes, longer than the {FullLength:N0} bytes of a 4K hash", bytes.Length);
-        }
-
         var padding = bytes[(t + ChecksumRecordLength)..];
         var stray = padding.IndexOfAnyExcept((byte)0);
         if (stray >= 0)

@@ -53,13 +53,6 @@ public static class TextFile
         }
     }
 
-    /// <summary>Reads a whole (small) text file; see <see cref="Open"/>.</summary>
-    public static string ReadAll(string path, long maxBytes)
-    {
-        using var reader = Open(path, maxBytes);
-        return ReadToEnd(reader, path);
-    }
-
     /// <summary>Reads to the end, turning undecodable bytes into one clear line.</summary>
     public static string ReadToEnd(TextReader reader, string path)
     {

@@ -25,6 +25,12 @@ public sealed partial class HubStore : IDisposable
     /// <summary>How far before its stick was made a capture may claim to be and still be believed.</summary>
     public static readonly TimeSpan ClockSlackBefore = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// No capture is older than Collector. A stick whose database a device created (no stick
+    /// init) dates itself by that device's clock, which may be the flat-battery 2000-01-01 itself.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestPlausibleCapture = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>How far after the merge a capture may claim to be (the desk's own clock drifts too).</summary>
     public static readonly TimeSpan ClockSlackAfter = TimeSpan.FromHours(1);
 
@@ -154,23 +160,27 @@ public sealed partial class HubStore : IDisposable
                 ON CONFLICT (stick_id) DO UPDATE SET last_merged_at = $now, last_path = $path
                 """, ("$stick", stickId), ("$created", DbTime.Write(stick.Info.CreatedAt)), ("$now", DbTime.Write(now)), ("$path", stickPath));
 
-            // Within a stick, "newest" follows the sequence number: effective times never go back.
-            var floor = DateTimeOffset.MinValue;
+            // Within a stick, a device's "newest" follows the sequence number: its effective times
+            // never go back. Per device: one device's suspect clock must not move another's forward.
+            var floors = new Dictionary<(Guid Tenant, string Key), DateTimeOffset>();
+            var earliest = Max(stick.Info.CreatedAt - ClockSlackBefore, EarliestPlausibleCapture);
             foreach (var capture in stick.ReadCaptures())
             {
+                var device = (capture.TenantId, capture.DeviceKey);
+                var floor = floors.GetValueOrDefault(device, DateTimeOffset.MinValue);
                 var existing = statements.Get("SELECT effective_at FROM captures WHERE capture_id = $id")
                     .Bind("$id", capture.CaptureId.ToString("D"));
                 if (existing.Read())
                 {
                     known++;
-                    floor = Max(floor, DbTime.Read(existing.GetString(0)));
+                    floors[device] = Max(floor, DbTime.Read(existing.GetString(0)));
                     existing.Reset();
                     continue;
                 }
 
-                var plausible = capture.CapturedAt >= stick.Info.CreatedAt - ClockSlackBefore && capture.CapturedAt <= now + ClockSlackAfter;
+                var plausible = capture.CapturedAt >= earliest && capture.CapturedAt <= now + ClockSlackAfter;
                 var effective = Max(plausible ? capture.CapturedAt : now, floor);
-                floor = effective;
+                floors[device] = effective;
                 var stored = plausible ? capture : capture with { Flags = [.. capture.Flags, HashFlags.ClockSuspect] };
                 AddCapture(stored, effective, now);
                 added++;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using System.Text.Json;
 using Collector.Core.Captures;
 using Collector.Core.Errors;
@@ -77,7 +76,7 @@ public static class CaptureCommand
         {
             saved = store.Append(new CaptureDraft(
                 inputs.Tenant, hash, inputs.GroupTag, inputs.AssignedUser, context.Clock.GetUtcNow(),
-                inputs.Technician, inputs.Site, reading.Method, Version));
+                inputs.Technician, inputs.Site, reading.Method, CollectorVersion.Current));
         }
 
         // Closed (no pooling): the file is free and the row is on the stick before anyone is told.
@@ -105,11 +104,6 @@ public static class CaptureCommand
 
         return ExitCodes.Ok;
     }
-
-    /// <summary>The collector version stored with every capture (informational version, without the commit suffix).</summary>
-    public static string Version { get; } =
-        (typeof(CaptureCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
-            .Split('+')[0];
 
     /// <summary>The settings of one capture once options and stick.json are merged and checked.</summary>
     private sealed record CaptureInputs(Guid Tenant, string GroupTag, string AssignedUser, string Technician, string Site)

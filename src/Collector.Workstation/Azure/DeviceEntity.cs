@@ -62,8 +62,35 @@ public static class DeviceEntity
         return builder.ToString();
     }
 
-    /// <summary>The device key a RowKey stands for (seed rows: the raw serial, decoded the same way).</summary>
-    public static string DecodeRowKey(string rowKey) => Uri.UnescapeDataString(rowKey);
+    /// <summary>
+    /// The device key a RowKey stands for: the inverse of <see cref="EncodeRowKey"/>, each
+    /// <c>%XX</c> back to the one character it stood for (not UTF-8 decoding: U+0080–U+009F are
+    /// encoded as single <c>%8X</c>/<c>%9X</c>). Seed rows hold the raw serial and read the same way.
+    /// </summary>
+    public static string DecodeRowKey(string rowKey)
+    {
+        if (!rowKey.Contains('%', StringComparison.Ordinal))
+        {
+            return rowKey;
+        }
+
+        var builder = new StringBuilder(rowKey.Length);
+        for (var i = 0; i < rowKey.Length; i++)
+        {
+            if (rowKey[i] == '%' && i + 2 < rowKey.Length
+                && int.TryParse(rowKey.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+            {
+                builder.Append((char)code);
+                i += 2;
+            }
+            else
+            {
+                builder.Append(rowKey[i]);
+            }
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>Null when the row key is within the service's limits; otherwise why not.</summary>
     public static string? RowKeyProblem(string rowKey) =>

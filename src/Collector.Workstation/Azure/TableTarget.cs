@@ -86,14 +86,6 @@ public sealed class TableTarget
         _ => new TableClient(AccountUri(), TableName, credential ?? new DefaultAzureCredential(), options),
     };
 
-    /// <summary>A client for the account, to create the table when asked (<c>--create-table</c>).</summary>
-    public TableServiceClient CreateServiceClient(TableClientOptions options, TokenCredential? credential = null) => Kind switch
-    {
-        TableTargetKind.ConnectionString => new TableServiceClient(text, options),
-        TableTargetKind.SasUrl => new TableServiceClient(new Uri(AccountUri() + new Uri(text).Query), options),
-        _ => new TableServiceClient(AccountUri(), credential ?? new DefaultAzureCredential(), options),
-    };
-
     /// <summary>What may be printed about the target: the kind and the table, never a secret.</summary>
     public override string ToString() => Kind switch
     {

@@ -205,11 +205,6 @@ public sealed class TableUploader
                 catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
                 {
                     // Someone wrote first, or a retry of ours had already landed: read again, decide again.
-                    lock (reportGate)
-                    {
-                        report.Conflicts++;
-                    }
-
                     if (++conflicts == MaxConflictRounds)
                     {
                         foreach (var item in open)

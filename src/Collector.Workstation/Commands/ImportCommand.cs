@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using Collector.Core.Captures;
 using Collector.Core.Csv;
 using Collector.Core.Errors;
@@ -92,7 +91,7 @@ public static class ImportCommand
         // A CSV says nothing of when its hashes were read; the time its file was last written is
         // the best estimate, and keeps an old file from passing for newer than a stick's capture.
         var writtenAt = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
-        var version = Version();
+        var version = CollectorVersion.Current;
         int rows = 0, added = 0, known = 0, rejected = 0;
         var seen = new Dictionary<(string Key, Guid? Uuid), int>();
         var flags = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -159,6 +158,4 @@ public static class ImportCommand
 
     private static Task Say(TextWriter error, string line) => error.WriteLineAsync($"{CollectorApp.Name}: {line}");
 
-    private static string Version() =>
-        typeof(ImportCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }

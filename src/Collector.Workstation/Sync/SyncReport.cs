@@ -16,9 +16,6 @@ public sealed class SyncReport
     /// <summary>Devices moved to <c>serial~uuid</c> because the table had their serial under another device.</summary>
     public long Collisions { get; set; }
 
-    /// <summary>Transactions re-read and re-decided after a conflict.</summary>
-    public long Conflicts { get; set; }
-
     /// <summary>Devices whose newest capture the table is still not known to hold, after this run.</summary>
     public long Waiting { get; set; }
 

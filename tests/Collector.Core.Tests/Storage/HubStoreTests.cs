@@ -77,6 +77,38 @@ public sealed class HubStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_suspect_clock_on_one_device_does_not_move_another_devices_capture_forward()
+    {
+        using var first = StickStore.Open(temp.File("first.db"), Guid.NewGuid(), clock);
+        first.Append(TestCaptures.Draft(7, new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero))); // flat battery, another device
+        first.Append(TestCaptures.Draft(1, Day.AddHours(1), groupTag: "monday"));
+        using var second = Stick("second", (1, Day.AddHours(5)));
+        using var hub = Hub();
+        clock.Advance(TimeSpan.FromDays(1));
+        hub.Merge(second, "second");
+        clock.Advance(TimeSpan.FromDays(1));
+
+        hub.Merge(first, "first");
+
+        var device = Assert.Single(hub.NewestCaptures(), c => c.Capture.DeviceKey == "CLT-0000001");
+        Assert.Equal(second.Info.StickId, device.Capture.StickId);
+        Assert.Equal(Day.AddHours(1), hub.History(TestCaptures.Tenant, "CLT-0000001")[1].EffectiveAt);
+    }
+
+    [Fact]
+    public void A_stick_dated_by_a_flat_battery_does_not_make_its_clock_plausible()
+    {
+        var flatBattery = new ManualClock(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var stick = StickStore.Open(temp.File("flat.db"), Guid.NewGuid(), flatBattery); // made by collect on that device
+        stick.Append(TestCaptures.Draft(1, flatBattery.Now.AddMinutes(5)));
+        using var hub = Hub();
+
+        hub.Merge(stick, "flat");
+
+        Assert.Contains(HashFlags.ClockSuspect, Assert.Single(hub.NewestCaptures()).Capture.Flags);
+    }
+
+    [Fact]
     public void A_capture_dated_after_the_merge_is_suspect_too()
     {
         using var future = Stick("future", (1, Day.AddYears(3)));

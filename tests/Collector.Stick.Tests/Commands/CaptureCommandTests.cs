@@ -35,7 +35,7 @@ public sealed class CaptureCommandTests : IDisposable
         Assert.Equal(("CLT-4242", CaptureMethods.Oa3Report, TestCaptures.Tenant, TestStick.Now), (saved.Serial, saved.Method, saved.TenantId, saved.CapturedAt));
         Assert.Equal(1, saved.StickSequence);
         Assert.Equal([HashFlags.NoNic], saved.Flags);
-        Assert.Equal(CaptureCommand.Version, saved.CollectorVersion);
+        Assert.Equal(CollectorVersion.Current, saved.CollectorVersion);
     }
 
     [Fact]

@@ -12,7 +12,10 @@ namespace Collector.Workstation.Azure;
 /// Uploads the hub's devices to the table (design section 5): per tenant partition, the newest
 /// capture of every device whose uploaded capture differs, in entity group transactions of at
 /// most 100 actions — <c>Add</c> for a new row, <c>UpdateReplace</c> conditional on the ETag
-/// for an older one, nothing where the table holds this or a newer capture. A transaction that
+/// for an older one, nothing where the table holds this or a newer capture. Devices never
+/// uploaded are added unread until the table first shows a row this hub did not know (Add
+/// refuses an existing row: the design's read-then-decide, paid only when it can matter; a
+/// first sync into an empty table costs the writes alone). A transaction that
 /// fails on a conflict (another desk wrote first, or a retried write had already landed) is
 /// re-read and re-decided, a bounded number of times, never resent as it was. What the table
 /// holds is recorded in the hub right after each batch, so an interrupted sync resumes and a
@@ -33,6 +36,13 @@ public sealed class TableUploader
     private readonly int tries;
     private readonly Lock hubGate = new();
     private readonly Lock reportGate = new();
+
+    /// <summary>
+    /// False while every device this hub never uploaded has turned out to be new to the table:
+    /// those are added without reading first (a first sync into an empty table costs the writes
+    /// alone). Set by the first conflict; written by the batch in flight, read by the next.
+    /// </summary>
+    private volatile bool tableHoldsOthers;
 
     public TableUploader(HubStore hub, TableClient table, TableTarget target, TableClientOptions options,
         SyncReport report, SyncProgress progress, TimeProvider clock)
@@ -204,6 +214,9 @@ public sealed class TableUploader
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
                 {
+                    // The table holds rows this hub did not know of (another desk, the seed, a
+                    // hub started afresh): from now on every batch reads before it writes.
+                    tableHoldsOthers = true;
                     // Someone wrote first, or a retry of ours had already landed: read again, decide again.
                     if (++conflicts == MaxConflictRounds)
                     {
@@ -242,6 +255,13 @@ public sealed class TableUploader
                 // The row held our previous capture when we last wrote or saw it: replace it if it
                 // still does (If-Match); if anyone changed it since, the 412 sends us back to read.
                 item.Decide(UploadAction.Replace, new ETag(stored));
+            }
+            else if (trustStoredETags && !item.Collided && item.Pending.UploadedCaptureId is null && !tableHoldsOthers)
+            {
+                // Never seen in this table, and the table has not yet shown us a row we did not
+                // know: add it unread. Add never overwrites: if the row is there after all, the
+                // 409 sends the batch back to read and decide, as any conflict does.
+                item.Decide(UploadAction.Add, default);
             }
             else
             {

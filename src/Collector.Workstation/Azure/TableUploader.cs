@@ -26,6 +26,9 @@ public sealed class TableUploader
     /// <summary>Re-read-and-decide rounds for one batch before its devices are reported as rejected.</summary>
     public const int MaxConflictRounds = 5;
 
+    /// <summary>Transactions sent before the oldest is awaited: the client's work overlaps the service's.</summary>
+    public const int TransactionsInFlight = 2;
+
     private readonly HubStore hub;
     private readonly TableClient table;
     private readonly TableTarget target;
@@ -104,16 +107,16 @@ public sealed class TableUploader
     }
 
     /// <summary>
-    /// Uploads every device waiting, tenant by tenant, batch by batch. One transaction is in
-    /// flight at a time, in key order; while it is, the next batch is read from the hub, read back
-    /// from the table and decided (its keys are other devices', so the transaction cannot change
-    /// what it reads), which keeps the client's work off the critical path. Hub and report access
-    /// is serialised: the hub's connection is used from both.
+    /// Uploads every device waiting, tenant by tenant, batch by batch, with up to
+    /// <see cref="TransactionsInFlight"/> transactions in flight: while the service works on one,
+    /// the client reads, decides and serialises the next and records the last (batches hold
+    /// different devices, so none changes what another reads). Hub and report access is
+    /// serialised: the hub's connection is used from all of them.
     /// </summary>
     public async Task UploadAsync(CancellationToken cancellationToken)
     {
         progress.StartUpload(Hub(h => h.CountWaitingForUpload()));
-        var inFlight = Task.CompletedTask;
+        var inFlight = new Queue<Task>();
         try
         {
             foreach (var tenant in Hub(h => h.TenantsWaitingForUpload()))
@@ -133,25 +136,32 @@ public sealed class TableUploader
                     foreach (var batch in Batches(page))
                     {
                         await DecideAsync(tenant, partition, batch, trustStoredETags: true, cancellationToken).ConfigureAwait(false);
-                        await inFlight.ConfigureAwait(false);
-                        inFlight = WriteAsync(tenant, partition, batch, cancellationToken);
+                        if (inFlight.Count == TransactionsInFlight)
+                        {
+                            await inFlight.Dequeue().ConfigureAwait(false);
+                        }
+
+                        inFlight.Enqueue(WriteAsync(tenant, partition, batch, cancellationToken));
                     }
 
                     progress.Uploaded(page.Count);
                 }
             }
 
-            await inFlight.ConfigureAwait(false);
+            while (inFlight.Count > 0)
+            {
+                await inFlight.Dequeue().ConfigureAwait(false);
+            }
         }
         finally
         {
             // Never leave a transaction running against a hub that is about to be closed; when
             // something else already failed, that failure is the one reported.
-            if (!inFlight.IsCompleted)
+            foreach (var task in inFlight)
             {
                 try
                 {
-                    await inFlight.ConfigureAwait(false);
+                    await task.ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is Core.Errors.CollectorException or OperationCanceledException or RequestFailedException)
                 {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Collector.Bench;
 
@@ -16,6 +17,29 @@ public sealed record BenchContext(string RepositoryRoot, string Scratch)
     /// <summary>One figure per line: name, value, unit, and an optional note (a target, a ratio).</summary>
     public static void Figure(string name, double value, string unit, string note = "") =>
         Console.WriteLine($"  {name,-58} {value,14:N2} {unit,-10} {note}".TrimEnd());
+
+    /// <summary>
+    /// CPU seconds (utime + stime of /proc/PID/stat, fields 14 and 15 after the parenthesised
+    /// name, in ticks of 1/100 s) a child process has used so far; 0 once it is gone. Callers
+    /// sample it until the process ends, so its last moments may be missed.
+    /// </summary>
+    public static double ChildCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The machine's 1-minute load average: figures taken on a busy machine say so.</summary>
+    public static double LoadAverage() =>
+        OperatingSystem.IsLinux() ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : 0;
 
     public static double Median(IEnumerable<double> values)
     {

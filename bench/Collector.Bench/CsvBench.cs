@@ -25,7 +25,7 @@ public static class CsvBench
         var folder = Directory.CreateDirectory(Path.Combine(context.Scratch, "csv-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         try
         {
-            BenchContext.Figure("load average (1 min) when the suite started", LoadAverage(), "",
+            BenchContext.Figure("load average (1 min) when the suite started", BenchContext.LoadAverage(), "",
                 $"machine has {File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal))} cores; runs pinned to {Environment.ProcessorCount}");
             var utf8 = Path.Combine(folder, "devices-utf8.csv");
             var utf16 = Path.Combine(folder, "devices-utf16.csv");
@@ -119,7 +119,7 @@ public static class CsvBench
         while (!process.WaitForExit(20))
         {
             peak = Math.Max(peak, HighWaterMark(process.Id));
-            cpu = Math.Max(cpu, CpuSeconds(process.Id));
+            cpu = Math.Max(cpu, BenchContext.ChildCpuSeconds(process.Id));
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
@@ -143,25 +143,6 @@ public static class CsvBench
             return 0;
         }
     }
-
-    // utime + stime of /proc/PID/stat (fields 14 and 15, after the parenthesised name), in clock
-    // ticks of 1/100 s on Linux; sampled until the process ends, so the last 20 ms may be missed.
-    private static double CpuSeconds(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
-        {
-            return 0;
-        }
-    }
-
-    private static double LoadAverage() =>
-        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     private static double Median(IEnumerable<double> values) => BenchContext.Median(values);
 }

@@ -47,7 +47,7 @@ public static class SyncBench
     {
         var day = DateTimeOffset.UtcNow.AddDays(-2);
         var quick = Environment.GetEnvironmentVariable("COLLECTOR_BENCH_QUICK") == "1";
-        BenchContext.Figure("load average (1 min) when the suite started", LoadAverage(), "",
+        BenchContext.Figure("load average (1 min) when the suite started", BenchContext.LoadAverage(), "",
             "the machine is shared: wall-clock ratios move with it; CPU seconds less so");
         var build = Stopwatch.StartNew();
         var sticks = await BuildSticksAsync(stickRoot, day, quick ? SticksSmall : SticksLarge);
@@ -352,7 +352,7 @@ public static class SyncBench
         while (!process.HasExited)
         {
             peakKb = Math.Max(peakKb, PeakKb(process.Id));
-            cpu = Math.Max(cpu, ChildCpuSeconds(process.Id));
+            cpu = Math.Max(cpu, BenchContext.ChildCpuSeconds(process.Id));
             await Task.Delay(20);
         }
 
@@ -380,30 +380,11 @@ public static class SyncBench
         }
     }
 
-    // utime + stime of /proc/PID/stat (fields 14 and 15), in ticks of 1/100 s; sampled every
-    // 20 ms until the process ends, so its last 20 ms may be missed.
-    private static double ChildCpuSeconds(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
-        {
-            return 0;
-        }
-    }
-
     private static double ProcessCpuSeconds()
     {
         using var self = Process.GetCurrentProcess();
         return self.TotalProcessorTime.TotalSeconds;
     }
-
-    private static double LoadAverage() =>
-        OperatingSystem.IsLinux() ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Counts requests on the wire (per retry): writes are anything but GET.</summary>
     private sealed class WriteCounter : HttpPipelinePolicy

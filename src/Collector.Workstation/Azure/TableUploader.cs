@@ -12,7 +12,10 @@ namespace Collector.Workstation.Azure;
 /// Uploads the hub's devices to the table (design section 5): per tenant partition, the newest
 /// capture of every device whose uploaded capture differs, in entity group transactions of at
 /// most 100 actions — <c>Add</c> for a new row, <c>UpdateReplace</c> conditional on the ETag
-/// for an older one, nothing where the table holds this or a newer capture. A transaction that
+/// for an older one, nothing where the table holds this or a newer capture. Devices never
+/// uploaded are added unread until the table first shows a row this hub did not know (Add
+/// refuses an existing row: the design's read-then-decide, paid only when it can matter; a
+/// first sync into an empty table costs the writes alone). A transaction that
 /// fails on a conflict (another desk wrote first, or a retried write had already landed) is
 /// re-read and re-decided, a bounded number of times, never resent as it was. What the table
 /// holds is recorded in the hub right after each batch, so an interrupted sync resumes and a
@@ -22,6 +25,9 @@ public sealed class TableUploader
 {
     /// <summary>Re-read-and-decide rounds for one batch before its devices are reported as rejected.</summary>
     public const int MaxConflictRounds = 5;
+
+    /// <summary>Transactions sent before the oldest is awaited: the client's work overlaps the service's.</summary>
+    public const int TransactionsInFlight = 2;
 
     private readonly HubStore hub;
     private readonly TableClient table;
@@ -33,6 +39,13 @@ public sealed class TableUploader
     private readonly int tries;
     private readonly Lock hubGate = new();
     private readonly Lock reportGate = new();
+
+    /// <summary>
+    /// False while every device this hub never uploaded has turned out to be new to the table:
+    /// those are added without reading first (a first sync into an empty table costs the writes
+    /// alone). Set by the first conflict; written by the batch in flight, read by the next.
+    /// </summary>
+    private volatile bool tableHoldsOthers;
 
     public TableUploader(HubStore hub, TableClient table, TableTarget target, TableClientOptions options,
         SyncReport report, SyncProgress progress, TimeProvider clock)
@@ -94,16 +107,16 @@ public sealed class TableUploader
     }
 
     /// <summary>
-    /// Uploads every device waiting, tenant by tenant, batch by batch. One transaction is in
-    /// flight at a time, in key order; while it is, the next batch is read from the hub, read back
-    /// from the table and decided (its keys are other devices', so the transaction cannot change
-    /// what it reads), which keeps the client's work off the critical path. Hub and report access
-    /// is serialised: the hub's connection is used from both.
+    /// Uploads every device waiting, tenant by tenant, batch by batch, with up to
+    /// <see cref="TransactionsInFlight"/> transactions in flight: while the service works on one,
+    /// the client reads, decides and serialises the next and records the last (batches hold
+    /// different devices, so none changes what another reads). Hub and report access is
+    /// serialised: the hub's connection is used from all of them.
     /// </summary>
     public async Task UploadAsync(CancellationToken cancellationToken)
     {
         progress.StartUpload(Hub(h => h.CountWaitingForUpload()));
-        var inFlight = Task.CompletedTask;
+        var inFlight = new Queue<Task>();
         try
         {
             foreach (var tenant in Hub(h => h.TenantsWaitingForUpload()))
@@ -123,25 +136,32 @@ public sealed class TableUploader
                     foreach (var batch in Batches(page))
                     {
                         await DecideAsync(tenant, partition, batch, trustStoredETags: true, cancellationToken).ConfigureAwait(false);
-                        await inFlight.ConfigureAwait(false);
-                        inFlight = WriteAsync(tenant, partition, batch, cancellationToken);
+                        if (inFlight.Count == TransactionsInFlight)
+                        {
+                            await inFlight.Dequeue().ConfigureAwait(false);
+                        }
+
+                        inFlight.Enqueue(WriteAsync(tenant, partition, batch, cancellationToken));
                     }
 
                     progress.Uploaded(page.Count);
                 }
             }
 
-            await inFlight.ConfigureAwait(false);
+            while (inFlight.Count > 0)
+            {
+                await inFlight.Dequeue().ConfigureAwait(false);
+            }
         }
         finally
         {
             // Never leave a transaction running against a hub that is about to be closed; when
             // something else already failed, that failure is the one reported.
-            if (!inFlight.IsCompleted)
+            foreach (var task in inFlight)
             {
                 try
                 {
-                    await inFlight.ConfigureAwait(false);
+                    await task.ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is Core.Errors.CollectorException or OperationCanceledException or RequestFailedException)
                 {
@@ -204,6 +224,9 @@ public sealed class TableUploader
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
                 {
+                    // The table holds rows this hub did not know of (another desk, the seed, a
+                    // hub started afresh): from now on every batch reads before it writes.
+                    tableHoldsOthers = true;
                     // Someone wrote first, or a retry of ours had already landed: read again, decide again.
                     if (++conflicts == MaxConflictRounds)
                     {
@@ -242,6 +265,13 @@ public sealed class TableUploader
                 // The row held our previous capture when we last wrote or saw it: replace it if it
                 // still does (If-Match); if anyone changed it since, the 412 sends us back to read.
                 item.Decide(UploadAction.Replace, new ETag(stored));
+            }
+            else if (trustStoredETags && !item.Collided && item.Pending.UploadedCaptureId is null && !tableHoldsOthers)
+            {
+                // Never seen in this table, and the table has not yet shown us a row we did not
+                // know: add it unread. Add never overwrites: if the row is there after all, the
+                // 409 sends the batch back to read and decide, as any conflict does.
+                item.Decide(UploadAction.Add, default);
             }
             else
             {

@@ -110,7 +110,7 @@ public sealed class StickStoreTests : IDisposable
             store.Append(TestCaptures.Draft(2, Start));
         }
 
-        CreateFromSql(DbPath, "UPDATE stick SET device_count = 7");
+        OldStickDatabases.Execute(DbPath, "UPDATE stick SET device_count = 7");
         using var reopened = StickStore.OpenExisting(DbPath);
         var report = reopened.Verify();
 
@@ -140,7 +140,7 @@ public sealed class StickStoreTests : IDisposable
     [Fact]
     public void A_newer_schema_is_refused_and_left_byte_for_byte_untouched()
     {
-        CreateFromSql(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; PRAGMA user_version = 99; CREATE TABLE future (x TEXT) STRICT;");
+        OldStickDatabases.Execute(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; PRAGMA user_version = 99; CREATE TABLE future (x TEXT) STRICT;");
 
         AssertRefusedUntouched("newer Collector (schema 99");
     }
@@ -148,7 +148,7 @@ public sealed class StickStoreTests : IDisposable
     [Fact]
     public void A_file_with_our_id_but_no_schema_version_is_refused_and_left_untouched()
     {
-        CreateFromSql(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; CREATE TABLE odd (x TEXT);");
+        OldStickDatabases.Execute(DbPath, $"PRAGMA application_id = {StickStore.ApplicationId}; CREATE TABLE odd (x TEXT);");
 
         AssertRefusedUntouched("no schema version");
     }
@@ -156,7 +156,7 @@ public sealed class StickStoreTests : IDisposable
     [Fact]
     public void A_foreign_sqlite_database_is_refused_and_left_untouched()
     {
-        CreateFromSql(DbPath, "PRAGMA application_id = 12345; CREATE TABLE photos (name TEXT);");
+        OldStickDatabases.Execute(DbPath, "PRAGMA application_id = 12345; CREATE TABLE photos (name TEXT);");
 
         AssertRefusedUntouched("another application");
     }
@@ -203,7 +203,7 @@ public sealed class StickStoreTests : IDisposable
             store.Append(TestCaptures.Draft(2, Start.AddMinutes(1)));
         }
 
-        CreateFromSql(DbPath, "UPDATE captures SET tenant_id = 'fabrikam' WHERE seq = 2");
+        OldStickDatabases.Execute(DbPath, "UPDATE captures SET tenant_id = 'fabrikam' WHERE seq = 2");
         using var reopened = StickStore.OpenExisting(DbPath);
 
         var reading = Assert.Throws<StorageException>(() => reopened.ReadCaptures().ToList());
@@ -265,16 +265,6 @@ public sealed class StickStoreTests : IDisposable
         Assert.Equal(ExitCodes.Storage, error.ExitCode);
         Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(DbPath)));
         Assert.False(File.Exists(DbPath + "-journal"));
-    }
-
-    private static void CreateFromSql(string path, string sql)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private string Pragma(string name)

@@ -65,17 +65,22 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         var newer = TestSticks.Create(temp.File("newer"), Day, TestSticks.Samples(1, 3, Day.AddHours(5), groupTag: "newer"));
         var older = TestSticks.Create(temp.File("older"), Day, TestSticks.Samples(1, 3, Day.AddHours(1), groupTag: "older"));
         await Sync(Hub("a"), table, null, newer);
+        var before = Tables.Rows(azurite, table).ToDictionary(r => r.Key, r => r.Value.ETag);
         var log = new RequestLog();
 
         var result = await Sync(Hub("b"), table, log, older);
+        var writes = log.Writes;
         var again = await Sync(Hub("b"), table, log, older);
 
         Assert.Equal(0, result.ExitCode);
         var devices = Devices(result);
         Assert.Equal((0, 3), (devices.GetProperty("uploaded").GetInt32(), devices.GetProperty("newerInTable").GetInt32()));
         Assert.Equal(0, Devices(again).GetProperty("newerInTable").GetInt32());
-        Assert.Equal(0, log.Writes);
-        Assert.All(Tables.Rows(azurite, table).Values, row => Assert.Equal("newer", row.GetString("Group_Tag")));
+        Assert.Equal(1, writes); // b's unread Add, refused because the rows exist
+        Assert.Equal(writes, log.Writes); // and the second sync knows the table is newer
+        var after = Tables.Rows(azurite, table);
+        Assert.All(after.Values, row => Assert.Equal("newer", row.GetString("Group_Tag")));
+        Assert.Equal(before, after.ToDictionary(r => r.Key, r => r.Value.ETag)); // not one row rewritten
     }
 
     [Fact]
@@ -198,25 +203,43 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     }
 
     [Fact]
-    public async Task A_few_new_devices_in_a_big_partition_are_read_one_by_one_not_by_reading_the_partition()
+    public async Task New_devices_are_added_unread_while_the_table_holds_nothing_this_hub_does_not_know()
     {
         var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
         await Sync(Hub("desk"), table, null, TestSticks.Create(temp.File("big"), Day, TestSticks.Samples(1, 1500, Day.AddHours(1))));
-        var scattered = new[] { 100, 700, 1400 }.Select(i =>
-        {
-            var builder = HashBuilder.Sample(10_000 + i);
-            builder.Serial = $"CLT-{i:D7}B";
-            return TestCaptures.Draft(builder, Day.AddHours(2));
-        }).ToArray();
         var log = new RequestLog();
 
-        var result = await Sync(Hub("desk"), table, log, TestSticks.Create(temp.File("new"), Day, scattered));
+        var result = await Sync(Hub("desk"), table, log, TestSticks.Create(temp.File("new"), Day, [.. Scattered(100, 700, 1400)]));
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(3, Devices(result).GetProperty("uploaded").GetInt32());
-        Assert.Equal(0, log.RangeQueries);
-        Assert.Equal(1 + 3, log.Reads);
+        Assert.Equal(1, log.Reads); // the check that the table is there: Add itself refuses a row that exists
+        Assert.Equal(1, log.Batches);
         Assert.Equal(1503, Tables.Rows(azurite, table).Count);
+    }
+
+    [Fact]
+    public async Task After_a_conflict_a_few_new_devices_in_a_big_partition_are_read_one_by_one_not_by_reading_the_partition()
+    {
+        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        await Sync(Hub("desk"), table, null, TestSticks.Create(temp.File("big"), Day, TestSticks.Samples(1, 1500, Day.AddHours(1))));
+        var rival = HashBuilder.Sample(10_050);
+        rival.Serial = "CLT-0000050B";
+        await Sync(Hub("rival"), table, null, TestSticks.Create(temp.File("rival"), Day, TestCaptures.Draft(rival, Day.AddHours(3), groupTag: "rival")));
+        var log = new RequestLog();
+
+        var result = await Sync(Hub("desk"), table, log, TestSticks.Create(temp.File("new"), Day,
+            [TestCaptures.Draft(rival, Day.AddHours(2), groupTag: "desk"), .. Scattered(100, 700, 1400)]));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(3, Devices(result).GetProperty("uploaded").GetInt32());
+        Assert.Equal(1, Devices(result).GetProperty("newerInTable").GetInt32());
+        Assert.Equal(0, log.RangeQueries);
+        Assert.Equal(1 + 4, log.Reads); // the check, then the batch's four keys one by one after the 409
+        Assert.Equal(2, log.Batches); // the unread Add refused, then the decided batch
+        var rows = Tables.Rows(azurite, table);
+        Assert.Equal(1504, rows.Count);
+        Assert.Equal("rival", rows["CLT-0000050B"].GetString("Group_Tag"));
     }
 
     [Fact]
@@ -229,16 +252,21 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
             var builder = HashBuilder.Sample(20_000 + i);
             builder.Serial = $"CLT-{i * 125:D7}B";
             return TestCaptures.Draft(builder, Day.AddHours(2));
-        }).ToArray();
+        });
         var log = new RequestLog();
 
-        var result = await Sync(Hub("b"), table, log, TestSticks.Create(temp.File("new"), Day, spread));
+        // Desk b also holds a newer capture of one of a's devices: its unread Add meets a's row,
+        // and from then on b reads before it writes.
+        var result = await Sync(Hub("b"), table, log, TestSticks.Create(temp.File("new"), Day,
+            [TestCaptures.Draft(HashBuilder.Sample(1), Day.AddHours(3), groupTag: "b"), .. spread]));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(20, Devices(result).GetProperty("uploaded").GetInt32());
+        Assert.Equal(21, Devices(result).GetProperty("uploaded").GetInt32());
         Assert.Equal(1, log.RangeQueries); // one page of at most 1,000 rows, not the 2,500 in the range
-        Assert.InRange(log.Reads, 1 + 1 + 1, 1 + 1 + 20);
-        Assert.Equal(2520, Tables.Rows(azurite, table).Count);
+        Assert.InRange(log.Reads, 1 + 1 + 1, 1 + 1 + 21);
+        var rows = Tables.Rows(azurite, table);
+        Assert.Equal(2520, rows.Count);
+        Assert.Equal("b", rows["CLT-0000001"].GetString("Group_Tag"));
     }
 
     [Fact]
@@ -275,6 +303,14 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     }
 
     private string Hub(string desk) => temp.File(desk, "hub.db");
+
+    /// <summary>New devices whose serials fall between the samples' (<c>CLT-0000100B</c> after <c>CLT-0000100</c>).</summary>
+    private static IEnumerable<CaptureDraft> Scattered(params int[] between) => between.Select(i =>
+    {
+        var builder = HashBuilder.Sample(10_000 + i);
+        builder.Serial = $"CLT-{i:D7}B";
+        return TestCaptures.Draft(builder, Day.AddHours(2));
+    });
 
     private async Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths)
     {

@@ -10,9 +10,10 @@ public static class CollectorApp
 
     public static async Task<int> RunAsync(string[] args, WorkstationContext context, CancellationToken cancellationToken = default)
     {
-        // Every line out, ours or System.CommandLine's (a mistyped option echoes its value), is redacted.
-        using var output = new RedactingWriter(context.Out, context.Secrets);
-        using var error = new RedactingWriter(context.Error, context.Secrets);
+        // Every line out, ours or System.CommandLine's (a mistyped option echoes its value), is
+        // redacted; synchronised, as Console's own writers are (a sync writes from several tasks).
+        using var output = TextWriter.Synchronized(new RedactingWriter(context.Out, context.Secrets));
+        using var error = TextWriter.Synchronized(new RedactingWriter(context.Error, context.Secrets));
         context = context with { Out = output, Error = error };
 
         var root = new RootCommand("Collector: merge Autopilot hardware hashes from USB sticks, sync them to Azure Table storage and export Intune CSV batches.")

@@ -116,6 +116,8 @@ public sealed class TableUploader
     public async Task UploadAsync(CancellationToken cancellationToken)
     {
         progress.StartUpload(Hub(h => h.CountWaitingForUpload()));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = stop.Token;
         var inFlight = new Queue<Task>();
         try
         {
@@ -125,7 +127,7 @@ public sealed class TableUploader
                 string? after = null;
                 while (true)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    token.ThrowIfCancellationRequested();
                     var page = Hub(h => h.WaitingForUpload(tenant, after, EntityRules.MaxBatchActions));
                     if (page.Count == 0)
                     {
@@ -135,13 +137,13 @@ public sealed class TableUploader
                     after = page[^1].DeviceKey;
                     foreach (var batch in Batches(page))
                     {
-                        await DecideAsync(tenant, partition, batch, trustStoredETags: true, cancellationToken).ConfigureAwait(false);
+                        await DecideAsync(tenant, partition, batch, trustStoredETags: true, token).ConfigureAwait(false);
                         if (inFlight.Count == TransactionsInFlight)
                         {
                             await inFlight.Dequeue().ConfigureAwait(false);
                         }
 
-                        inFlight.Enqueue(WriteAsync(tenant, partition, batch, cancellationToken));
+                        inFlight.Enqueue(WriteAsync(tenant, partition, batch, token));
                     }
 
                     progress.Uploaded(page.Count);
@@ -155,15 +157,17 @@ public sealed class TableUploader
         }
         finally
         {
-            // Never leave a transaction running against a hub that is about to be closed; when
-            // something else already failed, that failure is the one reported.
-            foreach (var task in inFlight)
+            // Transactions are left here only when something failed: stop them rather than let
+            // them run their retry schedule, and wait for them, since none may outlive the hub,
+            // which is closed next. The first failure is the one reported; theirs are dropped.
+            if (inFlight.Count > 0)
             {
+                await stop.CancelAsync().ConfigureAwait(false);
                 try
                 {
-                    await task.ConfigureAwait(false);
+                    await Task.WhenAll(inFlight).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is Core.Errors.CollectorException or OperationCanceledException or RequestFailedException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
                 }
             }

@@ -37,6 +37,45 @@ public sealed record BenchContext(string RepositoryRoot, string Scratch)
         }
     }
 
+    /// <summary>
+    /// Runs a process to its end, following its CPU seconds and peak resident set (VmHWM in
+    /// /proc/PID/status; the kernel keeps the maximum) every 20 ms: only the last 20 ms before
+    /// exit can be missed. Its output is collected, not shown.
+    /// </summary>
+    public static ChildRun RunChild(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        long peakKb = 0;
+        double cpu = 0;
+        while (!process.WaitForExit(20))
+        {
+            peakKb = Math.Max(peakKb, PeakKb(process.Id));
+            cpu = Math.Max(cpu, ChildCpuSeconds(process.Id));
+        }
+
+        process.WaitForExit(); // the output streams are read to their end
+        return new ChildRun(watch.Elapsed, process.ExitCode, cpu, peakKb / 1024.0, output.Result, error.Result);
+    }
+
+    private static long PeakKb(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // exited between the check and the read
+        }
+    }
+
     /// <summary>The machine's 1-minute load average: figures taken on a busy machine say so.</summary>
     public static double LoadAverage() =>
         OperatingSystem.IsLinux() ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : 0;
@@ -67,3 +106,6 @@ public sealed record BenchContext(string RepositoryRoot, string Scratch)
         throw new InvalidOperationException("cannot find Collector.sln above the bench binary; set COLLECTOR_REPO");
     }
 }
+
+/// <summary>One child process's run: wall time, exit code, CPU seconds, peak resident memory, output.</summary>
+public sealed record ChildRun(TimeSpan Elapsed, int ExitCode, double CpuSeconds, double PeakMb, string Output, string Error);

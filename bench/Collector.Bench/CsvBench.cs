@@ -33,7 +33,7 @@ public static class CsvBench
             BenchContext.Figure("CSV files written (UTF-8 / UTF-16LE+BOM)", new FileInfo(utf8).Length / 1048576.0, "MB",
                 $"{new FileInfo(utf16).Length / 1048576.0:N0} MB as UTF-16");
 
-            var startup = Median(Enumerable.Range(0, Runs).Select(_ => Collector(folder, "--version").Seconds));
+            var startup = Median(Enumerable.Range(0, Runs).Select(_ => Collector(folder, "--version").Elapsed.TotalSeconds));
             BenchContext.Figure("collector start-up (--version), median of 3", startup, "s");
 
             Import(folder, utf8, "UTF-8");
@@ -52,13 +52,13 @@ public static class CsvBench
 
                 return result;
             }).ToList();
-            var exportSeconds = Median(exports.Select(r => r.Seconds));
+            var exportSeconds = Median(exports.Select(r => r.Elapsed.TotalSeconds));
             var exportCpu = Median(exports.Select(r => r.CpuSeconds));
             BenchContext.Figure($"export {Devices:N0} devices into {Devices / 500} files, wall, median of 3", exportSeconds, "s",
                 $"target < {ExportTarget} s; ratio to target {exportSeconds / ExportTarget:N2}; {Devices / exportSeconds:N0} devices/s");
             BenchContext.Figure("  export CPU (user + system), median of 3", exportCpu, "s",
                 $"ratio to target {exportCpu / ExportTarget:N2}");
-            BenchContext.Figure("  export peak resident memory (max of 3)", exports.Max(r => r.PeakBytes) / 1048576.0, "MB");
+            BenchContext.Figure("  export peak resident memory (max of 3)", exports.Max(r => r.PeakMb), "MB");
         }
         finally
         {
@@ -72,12 +72,12 @@ public static class CsvBench
     {
         var runs = Enumerable.Range(0, Runs).Select(run =>
             Collector(folder, "import", csv, "--tenant", Tenant, "--hub", Path.Combine(folder, $"hub-{label.Split(' ')[0]}-{run}.db"))).ToList();
-        var seconds = Median(runs.Select(r => r.Seconds));
+        var seconds = Median(runs.Select(r => r.Elapsed.TotalSeconds));
         var cpu = Median(runs.Select(r => r.CpuSeconds));
         BenchContext.Figure($"import {Devices:N0} rows, {label}, wall, median of 3", seconds, "s",
             $"target < {ImportTarget} s; ratio to target {seconds / ImportTarget:N2}; {Devices / seconds:N0} rows/s");
         BenchContext.Figure("  import CPU (user + system), median of 3", cpu, "s", $"ratio to target {cpu / ImportTarget:N2}");
-        BenchContext.Figure("  import peak resident memory (max of 3)", runs.Max(r => r.PeakBytes) / 1048576.0, "MB");
+        BenchContext.Figure("  import peak resident memory (max of 3)", runs.Max(r => r.PeakMb), "MB");
     }
 
     private static void Generate(string utf8Path, string utf16Path)
@@ -96,13 +96,10 @@ public static class CsvBench
         }
     }
 
-    private static (double Seconds, double CpuSeconds, long PeakBytes) Collector(string folder, params string[] args)
+    private static ChildRun Collector(string folder, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "collector.exe" : "collector"))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
             WorkingDirectory = folder,
         };
         foreach (var arg in args)
@@ -110,38 +107,10 @@ public static class CsvBench
             start.ArgumentList.Add(arg);
         }
 
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        long peak = 0;
-        double cpu = 0;
-        while (!process.WaitForExit(20))
-        {
-            peak = Math.Max(peak, HighWaterMark(process.Id));
-            cpu = Math.Max(cpu, BenchContext.ChildCpuSeconds(process.Id));
-        }
-
-        var seconds = watch.Elapsed.TotalSeconds;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"collector {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result} {stdout.Result}");
-        }
-
-        return (seconds, cpu, peak);
-    }
-
-    private static long HighWaterMark(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
+        var run = BenchContext.RunChild(start);
+        return run.ExitCode == 0
+            ? run
+            : throw new InvalidOperationException($"collector {string.Join(' ', args)} exited {run.ExitCode}: {run.Error} {run.Output}");
     }
 
     private static double Median(IEnumerable<double> values) => BenchContext.Median(values);

@@ -151,7 +151,7 @@ public static class SyncBench
         }
 
         // Merge alone, 50 sticks x 1,000 captures, by the real executable: time and peak memory.
-        var mergeRun = await RunCollectorAsync(context, Path.Combine(context.Scratch, "hub-merge.db"), null, null, sticks.Take(SticksMerge));
+        var mergeRun = RunCollector(Path.Combine(context.Scratch, "hub-merge.db"), null, null, sticks.Take(SticksMerge));
         BenchContext.Figure($"merge alone, {SticksMerge} sticks x {PerStick:N0} captures", mergeRun.Elapsed.TotalSeconds, "s",
             $"{SticksMerge * PerStick / mergeRun.Elapsed.TotalSeconds:N0} captures/s (child process, incl. start-up)");
         BenchContext.Figure("merge alone: CPU (user + system)", mergeRun.CpuSeconds, "s");
@@ -159,7 +159,7 @@ public static class SyncBench
 
         // 100,000 devices: merge and upload by the real executable, peak memory of its process.
         var largeTable = CreateTable(azurite).Name;
-        var large = await RunCollectorAsync(context, Path.Combine(context.Scratch, "hub-100k.db"), azurite, largeTable, sticks.Take(SticksLarge));
+        var large = RunCollector(Path.Combine(context.Scratch, "hub-100k.db"), azurite, largeTable, sticks.Take(SticksLarge));
         var largeDevices = SticksLarge * PerStick;
         BenchContext.Figure($"sync {largeDevices:N0} devices from {SticksLarge} sticks (merge + upload)", largeDevices / large.Elapsed.TotalSeconds, "devices/s",
             $"{large.Elapsed.TotalSeconds:N1} s, exit {large.ExitCode}");
@@ -314,23 +314,10 @@ public static class SyncBench
         return watch.Elapsed;
     }
 
-    private sealed record ChildRun(TimeSpan Elapsed, double PeakMb, int ExitCode, double CpuSeconds);
-
-    /// <summary>
-    /// Runs the built <c>collector sync</c> in its own process and follows its peak resident set
-    /// (VmHWM in /proc/PID/status, polled every 20 ms; the kernel keeps the maximum, so only
-    /// growth in the last 20 ms before exit could be missed).
-    /// </summary>
-    private static async Task<ChildRun> RunCollectorAsync(BenchContext context, string hub, Azurite? azurite, string? table, IEnumerable<string> sticks)
+    /// <summary>Runs the built <c>collector sync</c> in its own process, its CPU and peak memory followed.</summary>
+    private static ChildRun RunCollector(string hub, Azurite? azurite, string? table, IEnumerable<string> sticks)
     {
-        var collector = Path.Combine(AppContext.BaseDirectory, "collector.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { collector, "sync", "--hub", hub, "--json" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "collector.dll"), "sync", "--hub", hub, "--json" } };
         foreach (var stick in sticks)
         {
             start.ArgumentList.Add(stick);
@@ -343,41 +330,13 @@ public static class SyncBench
             start.ArgumentList.Add(table!);
         }
 
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        long peakKb = 0;
-        double cpu = 0;
-        while (!process.HasExited)
+        var run = BenchContext.RunChild(start);
+        if (run.ExitCode != 0)
         {
-            peakKb = Math.Max(peakKb, PeakKb(process.Id));
-            cpu = Math.Max(cpu, BenchContext.ChildCpuSeconds(process.Id));
-            await Task.Delay(20);
+            Console.WriteLine($"  collector exited {run.ExitCode}: {run.Error.Split('\n').LastOrDefault(l => l.Length > 0)}");
         }
 
-        await process.WaitForExitAsync();
-        watch.Stop();
-        await output;
-        if (process.ExitCode != 0)
-        {
-            Console.WriteLine($"  collector exited {process.ExitCode}: {(await error).Split('\n').LastOrDefault(l => l.Length > 0)}");
-        }
-
-        return new ChildRun(watch.Elapsed, peakKb / 1024.0, process.ExitCode, cpu);
-    }
-
-    private static long PeakKb(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0; // exited between the check and the read
-        }
+        return run;
     }
 
     private static double ProcessCpuSeconds()

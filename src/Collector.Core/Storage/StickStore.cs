@@ -315,34 +315,6 @@ public sealed class StickStore : IDisposable
         }
     }
 
-    /// <summary>
-    /// Parses every capture's ids and time — all that <see cref="ReadCaptures"/> can fail on in a
-    /// database that passed quick_check — without reading the hashes: sync checks its copy with
-    /// this before merging, so that a failure during the merge is the hub's. Returns the count.
-    /// </summary>
-    public long CheckCaptures()
-    {
-        using var command = connection.Command(null, "SELECT seq, capture_id, tenant_id, smbios_uuid, stick_id, captured_at FROM captures ORDER BY seq");
-        using var reader = Run(command, "check the captures");
-        long count = 0;
-        while (Read(reader, "check the captures"))
-        {
-            try
-            {
-                _ = (Id(reader, 1, "capture id"), Id(reader, 2, "tenant id"), reader.IsDBNull(3) ? Guid.Empty : Id(reader, 3, "SMBIOS UUID"),
-                    Id(reader, 4, "stick id"), DbTime.Read(reader.GetString(5)));
-            }
-            catch (FormatException e)
-            {
-                throw new StorageException($"capture #{reader.GetInt64(0)} is unreadable: {e.Message}", e);
-            }
-
-            count++;
-        }
-
-        return count;
-    }
-
     /// <summary>The newest capture of every device on the stick (by stick sequence), in device-key order.</summary>
     public IReadOnlyList<Capture> NewestPerDevice()
     {

@@ -7,8 +7,8 @@ namespace Collector.Workstation.Sync;
 /// <summary>
 /// Merges one stick database into the hub without ever writing to the stick (design section 5):
 /// the database and any journal are copied to a private folder — SQLite may need to roll a hot
-/// journal back, which is a write — the copy is <c>quick_check</c>ed and read through once, and
-/// only a copy that passed is merged, in one transaction. A stick that fails any step is
+/// journal back, which is a write — the copy is <c>quick_check</c>ed, and merged in one
+/// transaction, rolled back if one of its rows does not parse. A stick that fails any step is
 /// reported and skipped; a failure of the hub itself stops the sync (exit 3).
 /// </summary>
 public sealed class StickMerger(HubStore hub, string scratchFolder)
@@ -23,15 +23,23 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         var copy = Path.Combine(folder, Path.GetFileName(database));
         try
         {
-            using (var stick = OpenCheckedCopy(database, copy, report))
+            using var stick = OpenCheckedCopy(database, copy, report);
+            if (stick is null)
             {
-                if (stick is not null)
-                {
-                    return hub.Merge(stick, database);
-                }
+                return null;
             }
 
-            return null;
+            try
+            {
+                return hub.Merge(stick, database);
+            }
+            catch (StorageException e) when (e.InnerException is FormatException)
+            {
+                // A stick row that does not parse (read as the merge goes; the transaction is
+                // rolled back): the stick's fault, so it is skipped. Any other failure is the hub's.
+                Skip(report, database, copy, e);
+                return null;
+            }
         }
         finally
         {
@@ -59,19 +67,20 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
                 return null;
             }
 
-            // Parse every capture's ids and time before merging: a row that does not parse is the
-            // stick's fault and skips it; any failure during the merge itself is then the hub's.
-            stick.CheckCaptures();
-
             return stick;
         }
         catch (Exception e) when (e is StorageException or SqliteException or IOException or UnauthorizedAccessException or FormatException)
         {
             stick?.Dispose();
-            var why = e is SqliteException sqlite ? $"is damaged or unreadable (SQLite error {sqlite.SqliteErrorCode})" : e.Message.Replace(copy, database, StringComparison.Ordinal);
-            report.Skip(database, why.StartsWith(database, StringComparison.Ordinal) ? why[database.Length..].TrimStart(':', ' ') : why);
+            Skip(report, database, copy, e);
             return null;
         }
+    }
+
+    private static void Skip(SyncReport report, string database, string copy, Exception e)
+    {
+        var why = e is SqliteException sqlite ? $"is damaged or unreadable (SQLite error {sqlite.SqliteErrorCode})" : e.Message.Replace(copy, database, StringComparison.Ordinal);
+        report.Skip(database, why.StartsWith(database, StringComparison.Ordinal) ? why[database.Length..].TrimStart(':', ' ') : why);
     }
 
     /// <summary>Copies through a read-only handle that lets collect keep writing: the stick is only read.</summary>

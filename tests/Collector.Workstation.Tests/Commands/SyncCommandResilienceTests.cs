@@ -189,14 +189,8 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         Assert.Equal(0, log.Writes);
     }
 
-    private async Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths)
-    {
-        var result = await SyncRunner.RunAsync(
-            SyncRunner.Options(hub, azurite.ConnectionString, paths) with { TableName = table },
-            log is null ? SyncRunner.Services() : SyncRunner.Services(log));
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
-        return result;
-    }
+    private Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths) =>
+        SyncRunner.ToAzuriteAsync(azurite, hub, table, log, paths);
 
     private static int Waiting(string hub)
     {

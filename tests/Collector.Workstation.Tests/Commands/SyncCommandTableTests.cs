@@ -312,14 +312,8 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         return TestCaptures.Draft(builder, Day.AddHours(2));
     });
 
-    private async Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths)
-    {
-        var result = await SyncRunner.RunAsync(
-            SyncRunner.Options(hub, azurite.ConnectionString, paths) with { TableName = table },
-            log is null ? SyncRunner.Services() : SyncRunner.Services(log));
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
-        return result;
-    }
+    private Task<CliResult> Sync(string hub, string table, RequestLog? log, params string[] paths) =>
+        SyncRunner.ToAzuriteAsync(azurite, hub, table, log, paths);
 
     private static JsonElement Devices(CliResult result) =>
         JsonDocument.Parse(result.Out).RootElement.GetProperty("devices").Clone();

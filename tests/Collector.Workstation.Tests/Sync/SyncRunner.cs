@@ -3,6 +3,7 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Collector.Workstation.Azure;
 using Collector.Workstation.Commands;
+using Collector.Workstation.Tests.Azure;
 
 namespace Collector.Workstation.Tests.Sync;
 
@@ -44,4 +45,17 @@ public static class SyncRunner
 
     public static SyncCommand.Options Options(string hub, string? table, params string[] paths) =>
         new(paths, hub, table, null, false, Json: true);
+
+    /// <summary>
+    /// Syncs <paramref name="paths"/> into <paramref name="table"/> on Azurite (its connection
+    /// string), requests seen by <paramref name="log"/> when given; the account key must appear
+    /// in no output.
+    /// </summary>
+    public static async Task<CliResult> ToAzuriteAsync(Collector.Testing.Azurite azurite, string hub, string table, RequestLog? log, params string[] paths)
+    {
+        var result = await RunAsync(Options(hub, azurite.ConnectionString, paths) with { TableName = table },
+            log is null ? Services() : Services(log));
+        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        return result;
+    }
 }

@@ -62,8 +62,8 @@ public static class IntuneCsvWriter
     public static byte[] Format(IReadOnlyList<IntuneCsvRow> rows)
     {
         byte[]? bytes = null;
-        var length = Format(rows, ref bytes);
-        return bytes.Length == length ? bytes : bytes[..length];
+        Format(rows, ref bytes); // a buffer made for the file is exactly its length
+        return bytes;
     }
 
     /// <summary>

@@ -92,10 +92,6 @@ public static class DeviceEntity
         return builder.ToString();
     }
 
-    /// <summary>Null when the row key is within the service's limits; otherwise why not.</summary>
-    public static string? RowKeyProblem(string rowKey) =>
-        rowKey.Length > MaxKeyLength ? $"its table key is {rowKey.Length} characters, more than the {MaxKeyLength} Azure Table storage takes" : null;
-
     /// <summary>The entity for a device's newest capture, with every property the design lists.</summary>
     public static TableEntity From(HubCapture hubCapture)
     {

@@ -20,6 +20,14 @@ public enum TableOperation
 /// </summary>
 public static class TableFailures
 {
+    /// <summary>
+    /// What <see cref="Explain"/> explains: the service's answer, a sign-in that failed, or the SDK
+    /// giving up on a network that timed out (a cancellation nobody asked for). Not a Ctrl+C.
+    /// </summary>
+    public static bool IsTableFailure(Exception e, CancellationToken cancellationToken) =>
+        e is RequestFailedException or AggregateException or AuthenticationFailedException
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
     /// <summary>A SAS for sync: read back (r), add rows (a), replace rows (u).</summary>
     public const string NeededSasPermissions = "rau";
 

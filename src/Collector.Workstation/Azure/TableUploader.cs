@@ -396,8 +396,7 @@ public sealed class TableUploader
         {
             throw; // one action's fault: the batch loop re-decides or rejects it
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException
-                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (TableFailures.IsTableFailure(e, cancellationToken))
         {
             throw TableFailures.Explain(e, target, operation, clock.GetUtcNow(), tries);
         }

@@ -104,8 +104,7 @@ public static class StatusCommand
         {
             return await TableStatusReader.ReadAsync(target.CreateClient(options), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or global::Azure.Identity.AuthenticationFailedException
-                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (TableFailures.IsTableFailure(e, cancellationToken))
         {
             throw TableFailures.Explain(e, target, TableOperation.Read, context.Clock.GetUtcNow(), options.Retry.MaxRetries + 1);
         }

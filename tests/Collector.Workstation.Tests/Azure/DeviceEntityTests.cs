@@ -18,11 +18,4 @@ public sealed class DeviceEntityTests
         Assert.Equal(rowKey, DeviceEntity.EncodeRowKey(deviceKey));
         Assert.Equal(deviceKey, DeviceEntity.DecodeRowKey(rowKey));
     }
-
-    [Fact]
-    public void A_key_over_512_characters_is_a_problem()
-    {
-        Assert.Null(DeviceEntity.RowKeyProblem(new string('A', 512)));
-        Assert.NotNull(DeviceEntity.RowKeyProblem(new string('A', 513)));
-    }
 }

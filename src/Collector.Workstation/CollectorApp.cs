@@ -10,12 +10,6 @@ public static class CollectorApp
 
     public static async Task<int> RunAsync(string[] args, WorkstationContext context, CancellationToken cancellationToken = default)
     {
-        // Every line out, ours or System.CommandLine's (a mistyped option echoes its value), is
-        // redacted; synchronised, as Console's own writers are (a sync writes from several tasks).
-        using var output = TextWriter.Synchronized(new RedactingWriter(context.Out, context.Secrets));
-        using var error = TextWriter.Synchronized(new RedactingWriter(context.Error, context.Secrets));
-        context = context with { Out = output, Error = error };
-
         var root = new RootCommand("Collector: merge Autopilot hardware hashes from USB sticks, sync them to Azure Table storage and export Intune CSV batches.")
         {
             InspectCommand.Create(context),
@@ -26,8 +20,16 @@ public static class CollectorApp
             StickInitCommand.Create(context),
         };
 
-        return await root.Parse(args).InvokeAsync(
-            new InvocationConfiguration { Output = output, Error = error },
-            cancellationToken).ConfigureAwait(false);
+        // The context's writers redact every line, System.CommandLine's too (a mistyped option echoes its value).
+        try
+        {
+            return await root.Parse(args).InvokeAsync(
+                new InvocationConfiguration { Output = context.Out, Error = context.Error },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await context.FlushAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -4,7 +4,7 @@ namespace Collector.Workstation;
 
 /// <summary>
 /// A writer that passes every line through <see cref="SecretRedactor.Redact"/> before it reaches
-/// the real one. <see cref="CollectorApp"/> wraps stdout and stderr in it for the whole run, so
+/// the real one. <see cref="WorkstationContext"/> wraps stdout and stderr in it for the whole run, so
 /// that text we do not write ourselves (System.CommandLine echoing a mistyped token, say) cannot
 /// carry a signature out either. Lines are held until their end, so a secret written in pieces
 /// is still whole when redacted.

@@ -74,8 +74,8 @@ public static class SyncCommand
         var report = new SyncReport
         {
             Table = target?.ToString(),
-            OnSkipped = s => context.Error.WriteLine(context.Secrets.Redact($"{CollectorApp.Name}: skipped {s.Path}: {s.Reason}")),
-            OnRejected = r => context.Error.WriteLine(context.Secrets.Redact($"{CollectorApp.Name}: rejected {r.DeviceKey}: {r.Reason}")),
+            OnSkipped = s => context.Error.WriteLine($"{CollectorApp.Name}: skipped {s.Path}: {s.Reason}"),
+            OnRejected = r => context.Error.WriteLine($"{CollectorApp.Name}: rejected {r.DeviceKey}: {r.Reason}"),
         };
         var progress = new SyncProgress(context.Error, context.Clock);
         var found = StickFinder.Find(options.Paths);
@@ -111,7 +111,7 @@ public static class SyncCommand
         }
         else
         {
-            await context.Out.WriteAsync(context.Secrets.Redact(Summary(report, hub))).ConfigureAwait(false);
+            await context.Out.WriteAsync(Summary(report, hub)).ConfigureAwait(false);
         }
 
         return report.Skipped.Count > 0 || report.Rejected.Count > 0 ? ExitCodes.Partial : ExitCodes.Ok;

@@ -159,10 +159,7 @@ public static class ExportCommand
 
         var target = TableTarget.Resolve(options.Table, options.TableName, context)
             ?? throw new InvalidInputException($"--table names no table and {TableTarget.EnvironmentVariable} is not set");
-        var client = target.CreateClient(new TableClientOptions
-        {
-            Retry = { MaxRetries = 5, Delay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(30) },
-        });
+        var client = target.CreateClient(TableUploader.DefaultClientOptions()); // sync's retry policy, for the same network
         return new TableExportSource(client, target.ToString(), tenant, options.All);
     }
 

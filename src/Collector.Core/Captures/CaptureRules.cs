@@ -26,6 +26,10 @@ public static partial class CaptureRules
             : throw new InvalidInputException($"tenant id '{Shorten(value)}' is not a GUID (from {source}); it looks like 00000000-0000-0000-0000-000000000000");
     }
 
+    /// <summary>Null when a technician or site name is printable (no control characters); otherwise why not.</summary>
+    public static string? NameProblem(string what, string value) =>
+        value.Any(char.IsControl) ? $"{what} holds a control character" : null;
+
     /// <summary>Null when the group tag can go into Intune's CSV; otherwise why not.</summary>
     public static string? GroupTagProblem(string groupTag)
     {

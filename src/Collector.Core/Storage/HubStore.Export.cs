@@ -37,7 +37,7 @@ public sealed partial class HubStore
                 SELECT d.tenant_id, d.device_key, c.capture_id, c.serial, c.hardware_hash, c.group_tag, c.assigned_user, c.flags
                 FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
-                  AND ($all OR d.exported_capture_id IS NULL OR d.exported_capture_id <> d.newest_capture_id)
+                  AND ($all OR d.newest_capture_id IS NOT d.exported_capture_id)
                 ORDER BY d.tenant_id, d.device_key
                 """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0);
         }

@@ -20,8 +20,8 @@ public sealed partial class HubStore
     {
         using var command = connection.Command(null, """
             SELECT d.tenant_id, COUNT(*),
-                   SUM(d.uploaded_capture_id IS NULL OR d.uploaded_capture_id <> d.newest_capture_id),
-                   SUM(d.exported_capture_id IS NULL OR d.exported_capture_id <> d.newest_capture_id),
+                   SUM(d.newest_capture_id IS NOT d.uploaded_capture_id),
+                   SUM(d.newest_capture_id IS NOT d.exported_capture_id),
                    SUM(c.flags <> '')
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
             GROUP BY d.tenant_id ORDER BY d.tenant_id

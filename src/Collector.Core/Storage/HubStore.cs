@@ -65,25 +65,28 @@ public sealed partial class HubStore : IDisposable
     /// </summary>
     public static HubStore Open(string path, TimeProvider clock, bool readOnly = false, TimeSpan? lockWait = null)
     {
-        try
+        if (!readOnly)
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StorageException($"cannot create the folder of the hub {path} ({e.Message})", e);
-        }
-
-        if (readOnly && DatabaseFile.Inspect(path, ApplicationId).Kind is DatabaseFileKind.Missing)
-        {
-            // A reader never creates a hub: a mistyped --hub would otherwise look like an empty one.
-            throw new StorageException($"no hub at {path}: nothing has been synced there yet ('collector sync PATH' creates it)");
+            try
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StorageException($"cannot create the folder of the hub {path} ({e.Message})", e);
+            }
         }
 
         var writerLock = readOnly ? null : HubLock.Acquire(path, lockWait ?? DefaultLockWait);
         try
         {
             var file = DatabaseFile.Inspect(path, ApplicationId);
+            if (readOnly && file.Kind is DatabaseFileKind.Missing)
+            {
+                // A reader never creates a hub: a mistyped --hub would otherwise look like an empty one.
+                throw new StorageException($"no hub at {path}: nothing has been synced there yet ('collector sync PATH' creates it)");
+            }
+
             Refuse(file, path);
             return new HubStore(path, Connect(path, create: file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty), clock, writerLock);
         }

@@ -153,9 +153,9 @@ public static class CaptureCommand
 
         private static void RefuseControlCharacters(string what, string value, string source)
         {
-            if (value.Any(char.IsControl))
+            if (CaptureRules.NameProblem(what, value) is { } problem)
             {
-                throw new InvalidInputException($"{what} holds a control character (from {source})");
+                throw new InvalidInputException($"{problem} (from {source})");
             }
         }
     }

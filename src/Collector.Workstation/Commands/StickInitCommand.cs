@@ -215,8 +215,7 @@ public static class StickInitCommand
     private static string Checked(string value, Func<string, string?> problem) =>
         problem(value) is { } fault ? throw new InvalidInputException(fault) : value;
 
+    // collect's rule, and a length that fits the screens and the table.
     private static string? NameProblem(string what, string value) =>
-        value.Length > 100 ? $"{what} is {value.Length} characters; at most 100"
-        : value.Any(char.IsControl) ? $"{what} holds a control character"
-        : null;
+        value.Length > 100 ? $"{what} is {value.Length} characters; at most 100" : CaptureRules.NameProblem(what, value);
 }

@@ -3,17 +3,14 @@ using Collector.Core.Errors;
 
 namespace Collector.Stick;
 
-/// <summary>
-/// Where things are on a stick (design section 3, "Stick layout"): <c>collector\stick.json</c>,
-/// <c>collector\data\captures.db</c>, <c>collector\tools\</c>.
-/// </summary>
+/// <summary>The stick collect works on, and its files (<see cref="StickLayout"/>).</summary>
 public sealed record StickPaths(string Root)
 {
     public string Settings => StickSettings.PathOn(Root);
 
-    public string Database => Path.Combine(Root, "collector", "data", "captures.db");
+    public string Database => StickLayout.DatabaseOn(Root);
 
-    public string Tools => Path.Combine(Root, "collector", "tools");
+    public string Tools => StickLayout.ToolsOn(Root);
 
     /// <summary>
     /// The stick from <c>--stick</c>, or else the stick the executable sits on: it lives at

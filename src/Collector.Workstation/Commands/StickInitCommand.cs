@@ -53,7 +53,7 @@ public static class StickInitCommand
             .ToList();
 
         var settingsPath = StickSettings.PathOn(root);
-        var databasePath = Path.Combine(root, "collector", "data", "captures.db");
+        var databasePath = StickLayout.DatabaseOn(root);
         var existing = ReadSettings(settingsPath, options.Force, out var settingsUnreadable);
         var stickId = DecideStickId(root, databasePath, existing, settingsUnreadable, options.Force);
         var settings = new StickSettings
@@ -88,7 +88,7 @@ public static class StickInitCommand
         await o.WriteLineAsync($"  tenant       {tenant:D}").ConfigureAwait(false);
         await o.WriteLineAsync($"  group tag    {(settings.GroupTag.Length > 0 ? settings.GroupTag : "(none)")}").ConfigureAwait(false);
         await o.WriteLineAsync($"  stick id     {stickId:D}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(root, "collector", "tools", "oa3tool.exe")) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(StickLayout.ToolsOn(root), "oa3tool.exe")) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
         if (!image.HasArm64)
         {
             await o.WriteLineAsync($"  WARNING      no ARM64 build in the image ({StickImage.Arm64Build}): this stick cannot capture ARM64 (Snapdragon) devices").ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Storage;
 
 namespace Collector.Workstation.Sync;
@@ -10,9 +11,6 @@ namespace Collector.Workstation.Sync;
 /// </summary>
 public static class StickFinder
 {
-    /// <summary>Where collect keeps its database, below a stick root.</summary>
-    public static readonly string DataFolder = Path.Combine("collector", "data");
-
     private static readonly string[] CompanionSuffixes = ["-journal", "-wal", "-shm"];
 
     public sealed record Result(IReadOnlyList<string> Databases, IReadOnlyList<SkippedPath> Skipped);
@@ -45,7 +43,7 @@ public static class StickFinder
                     if (databases.Count + skipped.Count == before)
                     {
                         skipped.Add(new SkippedPath(given,
-                            $"no stick database here (looked for {DataFolder}{Path.DirectorySeparatorChar} in it and in its subfolders, and for database files in it)"));
+                            $"no stick database here (looked for {StickLayout.DataFolder}{Path.DirectorySeparatorChar} in it and in its subfolders, and for database files in it)"));
                     }
                 }
                 else
@@ -94,7 +92,7 @@ public static class StickFinder
 
         foreach (var root in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).Prepend(folder))
         {
-            var data = Path.Combine(root, DataFolder);
+            var data = Path.Combine(root, StickLayout.DataFolder);
             if (!Directory.Exists(data))
             {
                 continue;

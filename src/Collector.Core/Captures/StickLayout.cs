@@ -1,0 +1,16 @@
+namespace Collector.Core.Captures;
+
+/// <summary>
+/// Where things are on a stick (design section 3, "Stick layout"), below its root:
+/// <c>collector\stick.json</c> (<see cref="StickSettings.PathOn"/>), <c>collector\data\captures.db</c>,
+/// <c>collector\tools\</c>. collect, stick init and sync's stick finder all go by it.
+/// </summary>
+public static class StickLayout
+{
+    /// <summary>Where collect keeps its database, relative to the stick root.</summary>
+    public static readonly string DataFolder = Path.Combine("collector", "data");
+
+    public static string DatabaseOn(string stickRoot) => Path.Combine(stickRoot, DataFolder, "captures.db");
+
+    public static string ToolsOn(string stickRoot) => Path.Combine(stickRoot, "collector", "tools");
+}

@@ -111,7 +111,8 @@ public sealed class TableUploader
     /// <see cref="TransactionsInFlight"/> transactions in flight: while the service works on one,
     /// the client reads, decides and serialises the next and records the last (batches hold
     /// different devices, so none changes what another reads). Hub and report access is
-    /// serialised: the hub's connection is used from all of them.
+    /// serialised: the hub's connection is used from all of them. A stop (Ctrl+C) can leave both
+    /// landed but unrecorded; the next sync reads them back and counts them unchanged.
     /// </summary>
     public async Task UploadAsync(CancellationToken cancellationToken)
     {

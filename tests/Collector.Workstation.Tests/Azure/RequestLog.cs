@@ -12,6 +12,9 @@ public sealed class RequestLog : HttpPipelinePolicy
 {
     private readonly ConcurrentQueue<(string Method, string Uri, int Status)> requests = new();
 
+    /// <summary>Called before each request is sent; a test uses it to stop a sync between batches.</summary>
+    public Action<HttpMessage>? BeforeRequest { get; set; }
+
     /// <summary>Called after each response; a test uses it to cancel a sync midway.</summary>
     public Action<HttpMessage>? AfterResponse { get; set; }
 
@@ -29,6 +32,7 @@ public sealed class RequestLog : HttpPipelinePolicy
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        BeforeRequest?.Invoke(message);
         try
         {
             await ProcessNextAsync(message, pipeline);
@@ -41,6 +45,7 @@ public sealed class RequestLog : HttpPipelinePolicy
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        BeforeRequest?.Invoke(message);
         try
         {
             ProcessNext(message, pipeline);

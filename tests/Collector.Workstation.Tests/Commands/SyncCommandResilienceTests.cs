@@ -48,11 +48,13 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 450, Day.AddHours(1)));
         using var stop = new CancellationTokenSource();
         var log = new RequestLog();
-        log.AfterResponse = message =>
+        log.BeforeRequest = message =>
         {
+            // Two transactions go at once: the third is sent only once the first has landed and
+            // been recorded. Stop there; the second may or may not be recorded yet.
             if (message.Request.Method.Method == "POST" && log.Batches >= 2)
             {
-                stop.Cancel(); // the second transaction has landed; whatever comes next is cut off
+                stop.Cancel();
             }
         };
 

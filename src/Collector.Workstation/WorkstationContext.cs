@@ -38,7 +38,7 @@ public sealed record WorkstationContext
     public string HubPath(string? option) =>
         !string.IsNullOrWhiteSpace(option) ? option
         : Environment(HubVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
-        : Core.Storage.HubStore.DefaultPath;
+        : Hub.HubStore.DefaultPath;
 
     /// <summary>
     /// Runs a command's work through the shared error handling (an unexpected exception's text,

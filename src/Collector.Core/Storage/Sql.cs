@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Collector.Core.Storage;
 
 /// <summary>Parameterised SQL helpers the stores share. Values always go in as parameters, never into the text.</summary>
-internal static class Sql
+public static class Sql
 {
     public static SqliteCommand Command(this SqliteConnection connection, SqliteTransaction? transaction, string sql,
         params (string Name, object? Value)[] parameters)

@@ -522,7 +522,7 @@ public sealed class StickStore : IDisposable
         }
     }
 
-    internal const string CaptureColumns =
+    public const string CaptureColumns =
         "capture_id, seq, tenant_id, serial, device_key, hardware_hash, smbios_uuid, manufacturer, model, tpm_present, " +
         "nic_count, product_key_id, group_tag, assigned_user, captured_at, technician, site, stick_id, method, " +
         "collector_version, flags";
@@ -532,7 +532,7 @@ public sealed class StickStore : IDisposable
     /// times do not parse (a database our application id but not our writer) becomes a
     /// <see cref="StorageException"/> that names the capture and the field, not a FormatException.
     /// </summary>
-    internal static Capture ReadCapture(SqliteDataReader r)
+    public static Capture ReadCapture(SqliteDataReader r)
     {
         try
         {

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;

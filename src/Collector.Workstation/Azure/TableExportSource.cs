@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Workstation.Export;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;

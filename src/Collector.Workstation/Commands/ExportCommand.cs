@@ -1,7 +1,8 @@
+using Collector.Workstation.Hub;
 using System.CommandLine;
 using Azure.Data.Tables;
 using Collector.Core.Captures;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
 using Collector.Workstation.Azure;

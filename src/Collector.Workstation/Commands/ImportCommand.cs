@@ -1,6 +1,7 @@
+using Collector.Workstation.Hub;
 using System.CommandLine;
 using Collector.Core.Captures;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Core.Inputs;

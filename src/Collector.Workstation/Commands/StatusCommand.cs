@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.CommandLine;
 using Azure;
 using Collector.Core.Errors;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.CommandLine;
 using System.Globalization;
 using Azure.Core;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 
 namespace Collector.Workstation.Export;

@@ -1,5 +1,6 @@
+using Collector.Workstation.Hub;
 using System.Runtime.CompilerServices;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Storage;
 
 namespace Collector.Workstation.Export;

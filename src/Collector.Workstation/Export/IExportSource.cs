@@ -1,4 +1,4 @@
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 
 namespace Collector.Workstation.Export;
 

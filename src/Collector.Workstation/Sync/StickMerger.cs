@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;

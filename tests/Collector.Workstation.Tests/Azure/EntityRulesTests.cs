@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using Azure.Data.Tables;
 using Collector.Core.Storage;
 using Collector.Testing;

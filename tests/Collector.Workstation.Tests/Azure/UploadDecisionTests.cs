@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using Azure;
 using Collector.Core.Captures;
 using Collector.Core.Storage;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Collector.Core.Captures;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Text.Json;
 using Azure.Data.Tables;

@@ -1,7 +1,8 @@
+using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Text;
 using Collector.Core.Captures;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;

@@ -1,7 +1,8 @@
+using Collector.Workstation.Hub;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.Text;
 using Collector.Core.Captures;
 using Collector.Core.Hashing;

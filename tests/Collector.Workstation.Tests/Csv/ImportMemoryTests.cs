@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using System.Text.Json;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;

@@ -1,3 +1,4 @@
+using Collector.Workstation.Hub;
 using Collector.Testing;
 using Collector.Workstation.Sync;
 
@@ -56,7 +57,7 @@ public sealed class StickFinderTests : IDisposable
     [Fact]
     public void A_hub_given_as_a_path_is_named_as_a_hub()
     {
-        using (Core.Storage.HubStore.Open(temp.File("hub.db"), TimeProvider.System))
+        using (Workstation.Hub.HubStore.Open(temp.File("hub.db"), TimeProvider.System))
         {
         }
 

@@ -1,9 +1,10 @@
 using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
+using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>What merging one stick did.</summary>
 public sealed record MergeResult(Guid StickId, int NewCaptures, int KnownCaptures);

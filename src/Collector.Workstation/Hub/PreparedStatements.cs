@@ -1,6 +1,7 @@
+using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// One prepared <see cref="RawStatement"/> per SQL text for a connection's lifetime, so the

@@ -1,4 +1,6 @@
-namespace Collector.Core.Storage;
+using Collector.Core.Storage;
+
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// One tenant's devices and what waits on them. <see cref="WaitingForUpload"/> is null where it

@@ -2,9 +2,10 @@ using System.Text;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Core.Inputs;
+using Collector.Workstation.Inputs;
 using Collector.Testing;
 
-namespace Collector.Core.Tests.Inputs;
+namespace Collector.Workstation.Tests.Inputs;
 
 public sealed class HashInputsTests : IDisposable
 {

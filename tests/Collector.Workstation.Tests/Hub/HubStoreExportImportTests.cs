@@ -1,9 +1,10 @@
-using Collector.Core.Csv;
+using Collector.Workstation.Hub;
+using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
 
-namespace Collector.Core.Tests.Storage;
+namespace Collector.Workstation.Tests.Hub;
 
 public sealed class HubStoreExportImportTests : IDisposable
 {

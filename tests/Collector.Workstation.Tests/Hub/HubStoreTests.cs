@@ -1,9 +1,10 @@
+using Collector.Workstation.Hub;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
 
-namespace Collector.Core.Tests.Storage;
+namespace Collector.Workstation.Tests.Hub;
 
 public sealed class HubStoreTests : IDisposable
 {

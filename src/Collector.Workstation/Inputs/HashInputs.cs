@@ -1,7 +1,8 @@
-using Collector.Core.Csv;
+using Collector.Core.Inputs;
+using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 
-namespace Collector.Core.Inputs;
+namespace Collector.Workstation.Inputs;
 
 /// <summary>One hash found in an input, where it was found and, for a CSV row, the serial the row names.</summary>
 public sealed record FoundHash(string Origin, string Base64, string? StatedSerial = null);

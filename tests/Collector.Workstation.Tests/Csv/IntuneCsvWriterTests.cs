@@ -1,7 +1,7 @@
 using System.Text;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 
-namespace Collector.Core.Tests.Csv;
+namespace Collector.Workstation.Tests.Csv;
 
 public sealed class IntuneCsvWriterTests
 {

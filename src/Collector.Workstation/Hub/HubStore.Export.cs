@@ -1,6 +1,7 @@
+using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// What export needs of a device's newest capture, and nothing more. <paramref name="HardwareHash"/>

@@ -1,7 +1,7 @@
 using Collector.Core.Errors;
 using nietras.SeparatedValues;
 
-namespace Collector.Core.Csv;
+namespace Collector.Workstation.Csv;
 
 /// <summary>What one line of an Autopilot CSV held: a device row or a problem.</summary>
 public abstract record CsvRow(int Line);
@@ -73,7 +73,7 @@ public static class AutopilotCsvReader
         }
         catch (System.Text.DecoderFallbackException e)
         {
-            throw Inputs.TextFile.NotText(fileName, e);
+            throw Core.Inputs.TextFile.NotText(fileName, e);
         }
     }
 
@@ -85,7 +85,7 @@ public static class AutopilotCsvReader
         }
         catch (System.Text.DecoderFallbackException e)
         {
-            throw Inputs.TextFile.NotText(fileName, e);
+            throw Core.Inputs.TextFile.NotText(fileName, e);
         }
     }
 
@@ -97,7 +97,7 @@ public static class AutopilotCsvReader
             var name = header[i].ToString().Trim();
             if (name.Contains('\0', StringComparison.Ordinal) || name.Any(char.IsControl))
             {
-                throw Inputs.TextFile.NotText(fileName);
+                throw Core.Inputs.TextFile.NotText(fileName);
             }
 
             if (!AutopilotCsvColumns.All.Contains(name))

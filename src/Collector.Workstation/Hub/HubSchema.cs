@@ -1,4 +1,6 @@
-namespace Collector.Core.Storage;
+using Collector.Core.Storage;
+
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// The hub database's schema (design section 5): every capture from every stick, the sticks

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Collector.Core.Captures;
 
-namespace Collector.Core.Csv;
+namespace Collector.Workstation.Csv;
 
 /// <summary>
 /// One device row of an Intune import file, the hash as ASCII bytes. Windows Product ID is always

@@ -1,8 +1,8 @@
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Testing;
 
-namespace Collector.Core.Tests.Csv;
+namespace Collector.Workstation.Tests.Csv;
 
 public sealed class ExportBatcherTests
 {

@@ -1,9 +1,9 @@
 using Collector.Core.Captures;
-using Collector.Core.Csv;
+using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Testing;
 
-namespace Collector.Core.Tests.Csv;
+namespace Collector.Workstation.Tests.Csv;
 
 public sealed class CsvImportTests
 {

@@ -1,8 +1,9 @@
+using Collector.Workstation.Hub;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
 
-namespace Collector.Core.Tests.Storage;
+namespace Collector.Workstation.Tests.Hub;
 
 public sealed class HubStoreUploadTests : IDisposable
 {

@@ -1,8 +1,9 @@
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
+using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>The queries behind <c>collector import</c>: CSV rows filed as captures.</summary>
 public sealed partial class HubStore

@@ -1,7 +1,8 @@
 using Collector.Core.Hashing;
+using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// A device whose newest capture the table is not known to hold: what sync uploads next.

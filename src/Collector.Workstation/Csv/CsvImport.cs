@@ -4,7 +4,7 @@ using System.Text;
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
 
-namespace Collector.Core.Csv;
+namespace Collector.Workstation.Csv;
 
 /// <summary>
 /// What one CSV row becomes: a capture to file in the hub, with the warnings about its serial

@@ -1,4 +1,4 @@
-namespace Collector.Core.Csv;
+namespace Collector.Workstation.Csv;
 
 /// <summary>
 /// The column names of Intune's Autopilot CSV (design section 6) and of the partner form

@@ -1,8 +1,9 @@
 using System.Text;
+using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// One prepared statement driven through SQLitePCLRaw, for the statements run once per capture

@@ -1,6 +1,7 @@
 using Collector.Core.Errors;
+using Collector.Core.Storage;
 
-namespace Collector.Core.Storage;
+namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// One writer at a time on a hub: an exclusive lock on <c>hub.db.lock</c> beside it (flock on

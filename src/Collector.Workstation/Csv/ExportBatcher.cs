@@ -5,7 +5,7 @@ using System.Text;
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
 
-namespace Collector.Core.Csv;
+namespace Collector.Workstation.Csv;
 
 /// <summary>
 /// Where a device came from, so the source can mark exactly what was written: for the hub the

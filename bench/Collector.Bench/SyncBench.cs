@@ -284,11 +284,8 @@ public static class SyncBench
         return found;
     }
 
-    private static List<TableEntity> Entities(string hub)
-    {
-        using var store = HubStore.Open(hub, TimeProvider.System, readOnly: true);
-        return [.. store.NewestCaptures().Select(DeviceEntity.From)];
-    }
+    private static List<TableEntity> Entities(string hub) =>
+        [.. HubFile.NewestCaptures(hub).Select(c => DeviceEntity.From(new HubCapture(c.Capture, c.EffectiveAt)))];
 
     private static TableClient CreateTable(Azurite azurite)
     {

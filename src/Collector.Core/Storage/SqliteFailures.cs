@@ -11,6 +11,32 @@ public static class SqliteFailures
 {
     private const int Readonly = 8, IoError = 10, Corrupt = 11, Full = 13, CantOpen = 14, NotADb = 26, Busy = 5, Locked = 6;
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the database at <paramref name="path"/>: a
+    /// <see cref="SqliteException"/> from it becomes the <see cref="StorageException"/> that says
+    /// what could not be done (<paramref name="doing"/>, "save the capture") and why, made by
+    /// <paramref name="explain"/> (default <see cref="Explain"/>).
+    /// </summary>
+    public static T Try<T>(string path, string doing, Func<T> work, Func<SqliteException, string, string, StorageException>? explain = null)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException e)
+        {
+            throw (explain ?? Explain)(e, path, doing);
+        }
+    }
+
+    /// <inheritdoc cref="Try{T}"/>
+    public static void Try(string path, string doing, Action work, Func<SqliteException, string, string, StorageException>? explain = null) =>
+        Try(path, doing, () =>
+        {
+            work();
+            return true;
+        }, explain);
+
     public static StorageException Explain(SqliteException e, string path, string doing) => new(
         (e.SqliteErrorCode switch
         {

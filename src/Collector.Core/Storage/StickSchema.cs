@@ -13,7 +13,11 @@ internal static class StickSchema
 
     public const int Version = 3;
 
-    public const string Create = """
+    /// <summary>
+    /// A new stick database's tables. The capture columns come from <see cref="CaptureRow"/>;
+    /// their sequence is unique on a stick (one counter per stick), so it is declared here.
+    /// </summary>
+    public static readonly string Create = $"""
         CREATE TABLE stick (
             singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
             stick_id TEXT NOT NULL,
@@ -22,33 +26,14 @@ internal static class StickSchema
         ) STRICT;
 
         CREATE TABLE captures (
-            capture_id TEXT PRIMARY KEY,
-            seq INTEGER NOT NULL UNIQUE,
-            tenant_id TEXT NOT NULL,
-            serial TEXT NOT NULL,
-            device_key TEXT NOT NULL,
-            hardware_hash TEXT NOT NULL,
-            smbios_uuid TEXT,
-            manufacturer TEXT NOT NULL,
-            model TEXT NOT NULL,
-            tpm_present INTEGER NOT NULL,
-            nic_count INTEGER NOT NULL,
-            product_key_id TEXT NOT NULL DEFAULT '',
-            group_tag TEXT NOT NULL,
-            assigned_user TEXT NOT NULL,
-            captured_at TEXT NOT NULL,
-            technician TEXT NOT NULL,
-            site TEXT NOT NULL DEFAULT '',
-            stick_id TEXT NOT NULL,
-            method TEXT NOT NULL,
-            collector_version TEXT NOT NULL,
-            flags TEXT NOT NULL
+            {CaptureRow.Definitions},
+            UNIQUE ({CaptureRow.Seq})
         ) STRICT;
 
         CREATE INDEX captures_device ON captures (tenant_id, device_key);
         """;
 
-    /// <summary>Steps from version N to N+1, by N.</summary>
+    /// <summary>Steps from version N to N+1, by N: literal SQL, as each older schema was.</summary>
     public static readonly IReadOnlyDictionary<int, string> Migrations = new Dictionary<int, string>
     {
         [1] = """

@@ -61,30 +61,8 @@ public static class CsvImport
             warnings.Add($"{HashFlags.PlaceholderSerial}: {HashFlags.Describe(HashFlags.PlaceholderSerial)} ({hash.DeviceKey})");
         }
 
-        var capture = new Capture
-        {
-            CaptureId = CaptureIdFor(tenant, hash.Base64),
-            StickSequence = row.Line,
-            TenantId = tenant,
-            Serial = hash.Serial,
-            DeviceKey = hash.DeviceKey,
-            HardwareHash = hash.Base64,
-            SmbiosUuid = hash.SmbiosUuid,
-            Manufacturer = hash.Manufacturer,
-            Model = hash.Model,
-            TpmPresent = hash.TpmPresent,
-            NicCount = hash.NicCount,
-            ProductKeyId = hash.ProductKeyId,
-            GroupTag = groupTag,
-            AssignedUser = row.AssignedUser,
-            CapturedAt = capturedAt,
-            Technician = "",
-            Site = "",
-            StickId = NoStick,
-            Method = CaptureMethods.CsvImport,
-            CollectorVersion = collectorVersion,
-            Flags = hash.Flags,
-        };
+        var capture = new CaptureDraft(tenant, hash, groupTag, row.AssignedUser, capturedAt, Technician: "", Site: "", CaptureMethods.CsvImport, collectorVersion)
+            .ToCapture(CaptureIdFor(tenant, hash.Base64), stickSequence: row.Line, NoStick);
         return new CsvImportRow(row.Line, capture, null, warnings);
     }
 

@@ -4,14 +4,17 @@ namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// The hub database's schema (design section 5): every capture from every stick, the sticks
-/// seen, and per device what was last uploaded and exported.
+/// seen, per device what was last uploaded and exported, and the table the upload state is for.
+/// Version 1 lacked <c>upload_target</c> (sync created it on first use). A writer migrates an
+/// older hub in one transaction when it opens it (<see cref="HubStore.Open"/>); a reader leaves it
+/// as it is, so what a reader queries must be in every version it accepts.
 /// </summary>
 internal static class HubSchema
 {
     /// <summary>'APHB' (Autopilot Hash hub): not a stick's id, so sync never mistakes a hub for a stick.</summary>
     public const int ApplicationId = 0x41504842;
 
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>
     /// Set on a new hub before its first table (SQLite cannot change it afterwards in WAL mode).
@@ -24,7 +27,8 @@ internal static class HubSchema
     /// </summary>
     public const int PageSize = 16384;
 
-    public const string Create = """
+    /// <summary>A new hub's tables. The capture columns come from <see cref="CaptureRow"/>; the hub adds its own around them.</summary>
+    public static readonly string Create = $"""
         CREATE TABLE sticks (
             stick_id TEXT PRIMARY KEY,
             created_at TEXT NOT NULL,
@@ -55,28 +59,8 @@ internal static class HubSchema
         -- device_key is the final key (after serial collisions); flags include the hub's own
         -- (serial-collision, clock-suspect); effective_at is the time "newest" is decided by.
         CREATE TABLE captures (
-            capture_id TEXT PRIMARY KEY,
             device_id INTEGER NOT NULL REFERENCES devices (device_id),
-            seq INTEGER NOT NULL,
-            tenant_id TEXT NOT NULL,
-            serial TEXT NOT NULL,
-            device_key TEXT NOT NULL,
-            hardware_hash TEXT NOT NULL,
-            smbios_uuid TEXT,
-            manufacturer TEXT NOT NULL,
-            model TEXT NOT NULL,
-            tpm_present INTEGER NOT NULL,
-            nic_count INTEGER NOT NULL,
-            product_key_id TEXT NOT NULL,
-            group_tag TEXT NOT NULL,
-            assigned_user TEXT NOT NULL,
-            captured_at TEXT NOT NULL,
-            technician TEXT NOT NULL,
-            site TEXT NOT NULL,
-            stick_id TEXT NOT NULL,
-            method TEXT NOT NULL,
-            collector_version TEXT NOT NULL,
-            flags TEXT NOT NULL,
+            {CaptureRow.Definitions},
             effective_at TEXT NOT NULL,
             merged_at TEXT NOT NULL
         ) STRICT;
@@ -91,5 +75,26 @@ internal static class HubSchema
             devices INTEGER NOT NULL,
             written_at TEXT NOT NULL
         ) STRICT;
+
+        -- The table the upload state refers to (its address, no secret): pointing sync at another
+        -- table clears every device's upload state, so the new table receives every device.
+        CREATE TABLE upload_target (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            target TEXT NOT NULL,
+            since TEXT NOT NULL
+        ) STRICT;
         """;
+
+    /// <summary>Steps from version N to N+1, by N: literal SQL, as each older schema was.</summary>
+    public static readonly IReadOnlyDictionary<int, string> Migrations = new Dictionary<int, string>
+    {
+        // IF NOT EXISTS: a version-1 hub that has synced to a table already has it.
+        [1] = """
+            CREATE TABLE IF NOT EXISTS upload_target (
+                singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                target TEXT NOT NULL,
+                since TEXT NOT NULL
+            ) STRICT;
+            """,
+    };
 }

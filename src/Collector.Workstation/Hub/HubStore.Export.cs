@@ -30,57 +30,43 @@ public sealed partial class HubStore
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString());
-        RawStatement query;
-        try
+        var query = SqliteFailures.Try(Path, "read the devices to export", () =>
         {
             reading.Open();
-            query = new RawStatement(reading, """
+            return new RawStatement(reading, """
                 SELECT d.tenant_id, d.device_key, c.capture_id, c.serial, c.hardware_hash, c.group_tag, c.assigned_user, c.flags
                 FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
                   AND ($all OR d.newest_capture_id IS NOT d.exported_capture_id)
                 ORDER BY d.tenant_id, d.device_key
                 """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0);
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteFailures.Explain(e, Path, "read the devices to export");
-        }
+        });
 
         using (query)
         {
+            int tenantId = query.Ordinal("tenant_id"), deviceKey = query.Ordinal("device_key"), captureId = query.Ordinal("capture_id"),
+                serial = query.Ordinal("serial"), hardwareHash = query.Ordinal("hardware_hash"), groupTag = query.Ordinal("group_tag"),
+                assignedUser = query.Ordinal("assigned_user"), flags = query.Ordinal("flags");
             (string Text, Guid Id) lastTenant = ("", Guid.Empty);
             var hash = new byte[4096];
-            while (true)
+            Func<bool> next = query.Read;
+            while (SqliteFailures.Try(Path, "read the devices to export", next))
             {
-                try
-                {
-                    if (!query.Read())
-                    {
-                        yield break;
-                    }
-                }
-                catch (SqliteException e)
-                {
-                    throw SqliteFailures.Explain(e, Path, "read the devices to export");
-                }
-
-                var tenantText = query.GetString(0);
+                var tenantText = query.GetString(tenantId);
                 if (tenantText != lastTenant.Text)
                 {
                     lastTenant = (tenantText, Guid.Parse(tenantText));
                 }
 
-                var hashBytes = query.GetUtf8(4);
+                var hashBytes = query.GetUtf8(hardwareHash);
                 if (hash.Length < hashBytes.Length)
                 {
                     hash = new byte[hashBytes.Length];
                 }
 
                 hashBytes.CopyTo(hash);
-                var flags = query.GetString(7);
-                yield return new HubExportCandidate(lastTenant.Id, query.GetString(1), Guid.Parse(query.GetString(2)), query.GetString(3),
-                    hash.AsMemory(0, hashBytes.Length), query.GetString(5), query.GetString(6), flags.Length == 0 ? [] : flags.Split(','));
+                yield return new HubExportCandidate(lastTenant.Id, query.GetString(deviceKey), Guid.Parse(query.GetString(captureId)), query.GetString(serial),
+                    hash.AsMemory(0, hashBytes.Length), query.GetString(groupTag), query.GetString(assignedUser), CaptureRow.ReadFlags(query.GetString(flags)));
             }
         }
     }
@@ -98,7 +84,7 @@ public sealed partial class HubStore
     {
         var at = DbTime.Write(writtenAt);
         var tenantId = tenant.ToString("D");
-        try
+        SqliteFailures.Try(Path, $"mark the devices of {file} as exported", () =>
         {
             using var transaction = connection.BeginTransaction(deferred: false);
             connection.Execute(transaction, """
@@ -114,10 +100,6 @@ public sealed partial class HubStore
             }
 
             transaction.Commit();
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteFailures.Explain(e, Path, $"mark the devices of {file} as exported");
-        }
+        });
     }
 }

@@ -57,7 +57,8 @@ public sealed partial class HubStore
         // ended, so 100,000 devices cost one pass, not one pass per page. (An "$after IS NULL OR"
         // here would stop SQLite from seeking on the index.)
         using var command = connection.Command(null, $"""
-            SELECT {HubCaptureColumns}, d.device_id, d.device_key, d.uploaded_capture_id, d.uploaded_etag
+            SELECT {CaptureRow.NamesOf("c")}, c.effective_at,
+                   d.device_id, d.device_key AS filed_key, d.uploaded_capture_id, d.uploaded_etag
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
             WHERE d.tenant_id = $tenant AND d.device_key {(afterKey is null ? ">=" : ">")} $after
               AND d.newest_capture_id IS NOT d.uploaded_capture_id
@@ -65,12 +66,16 @@ public sealed partial class HubStore
             LIMIT $limit
             """, ("$tenant", tenant.ToString("D")), ("$after", afterKey ?? ""), ("$limit", limit));
         using var reader = command.ExecuteReader();
+        var captures = new CaptureReader(reader);
+        int effectiveAt = reader.GetOrdinal("effective_at"), deviceId = reader.GetOrdinal("device_id"), filedKey = reader.GetOrdinal("filed_key"),
+            uploadedCaptureId = reader.GetOrdinal("uploaded_capture_id"), uploadedEtag = reader.GetOrdinal("uploaded_etag");
         var page = new List<PendingUpload>(limit);
         while (reader.Read())
         {
             page.Add(new PendingUpload(
-                reader.GetInt64(22), reader.GetString(23), ReadHubCapture(reader),
-                reader.IsDBNull(24) ? null : reader.GetString(24), reader.IsDBNull(25) ? null : reader.GetString(25)));
+                reader.GetInt64(deviceId), reader.GetString(filedKey), new HubCapture(captures.Read(), DbTime.Read(reader.GetString(effectiveAt))),
+                reader.IsDBNull(uploadedCaptureId) ? null : reader.GetString(uploadedCaptureId),
+                reader.IsDBNull(uploadedEtag) ? null : reader.GetString(uploadedEtag)));
         }
 
         return page;
@@ -103,7 +108,7 @@ public sealed partial class HubStore
         }
 
         var now = DbTime.Write(clock.GetUtcNow());
-        try
+        SqliteFailures.Try(Path, "record what was uploaded", () =>
         {
             using var transaction = connection.BeginTransaction(deferred: false);
             foreach (var record in records)
@@ -129,11 +134,7 @@ public sealed partial class HubStore
             }
 
             transaction.Commit();
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteFailures.Explain(e, Path, "record what was uploaded");
-        }
+        });
     }
 
     /// <summary>
@@ -141,40 +142,25 @@ public sealed partial class HubStore
     /// refers to. When the hub last uploaded to another table, every device's upload state is
     /// cleared, so the new table receives every device. Returns true when it was cleared.
     /// </summary>
-    public bool UseUploadTarget(string target)
+    public bool UseUploadTarget(string target) => SqliteFailures.Try(Path, "record the upload target", () =>
     {
-        try
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var previous = connection.Scalar<string?>(transaction, "SELECT target FROM upload_target WHERE singleton = 1");
+        var changed = previous is not null && previous != target;
+        if (previous != target)
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            // Created here, not in HubSchema.Create, so hubs made before it need no migration.
             connection.Execute(transaction, """
-                CREATE TABLE IF NOT EXISTS upload_target (
-                    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-                    target TEXT NOT NULL,
-                    since TEXT NOT NULL
-                ) STRICT
-                """);
-            var previous = connection.Scalar<string?>(transaction, "SELECT target FROM upload_target WHERE singleton = 1");
-            var changed = previous is not null && previous != target;
-            if (previous != target)
-            {
-                connection.Execute(transaction, """
-                    INSERT INTO upload_target (singleton, target, since) VALUES (1, $target, $now)
-                    ON CONFLICT (singleton) DO UPDATE SET target = $target, since = $now
-                    """, ("$target", target), ("$now", DbTime.Write(clock.GetUtcNow())));
-            }
-
-            if (changed)
-            {
-                connection.Execute(transaction, "UPDATE devices SET uploaded_capture_id = NULL, uploaded_etag = NULL, uploaded_at = NULL");
-            }
-
-            transaction.Commit();
-            return changed;
+                INSERT INTO upload_target (singleton, target, since) VALUES (1, $target, $now)
+                ON CONFLICT (singleton) DO UPDATE SET target = $target, since = $now
+                """, ("$target", target), ("$now", DbTime.Write(clock.GetUtcNow())));
         }
-        catch (SqliteException e)
+
+        if (changed)
         {
-            throw SqliteFailures.Explain(e, Path, "record the upload target");
+            connection.Execute(transaction, "UPDATE devices SET uploaded_capture_id = NULL, uploaded_etag = NULL, uploaded_at = NULL");
         }
-    }
+
+        transaction.Commit();
+        return changed;
+    });
 }

@@ -20,7 +20,7 @@ namespace Collector.Workstation.Hub;
 /// <see cref="SqliteFailures"/> explains them the same way. It runs on the connection it was
 /// prepared on, inside whatever transaction that connection has open.
 /// </remarks>
-internal sealed class RawStatement : IDisposable
+internal sealed class RawStatement : IRowParameters, IDisposable
 {
     // Busy: another process holds a lock SQLite must wait for. Writers here always run inside a
     // BEGIN IMMEDIATE transaction, which already holds the write lock, so this is for readers.
@@ -84,6 +84,10 @@ internal sealed class RawStatement : IDisposable
         return this;
     }
 
+    void IRowParameters.Text(string name, string? value) => Bind(name, value);
+
+    void IRowParameters.Integer(string name, long value) => Bind(name, value);
+
     /// <summary>Runs the statement to its end and resets it; returns the rows it changed.</summary>
     public int Execute()
     {
@@ -139,6 +143,20 @@ internal sealed class RawStatement : IDisposable
     {
         stepped = false;
         _ = raw.sqlite3_reset(statement); // returns the last step's error again, already thrown
+    }
+
+    /// <summary>The position of the result column named <paramref name="name"/> (look it up once, before the rows).</summary>
+    public int Ordinal(string name)
+    {
+        for (var i = 0; i < raw.sqlite3_column_count(statement); i++)
+        {
+            if (raw.sqlite3_column_name(statement, i).utf8_to_string() == name)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"no column {name} in the statement's result", nameof(name));
     }
 
     public bool IsNull(int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;

@@ -56,14 +56,8 @@ public sealed class StatusFromTableTests(Azurite azurite) : IClassFixture<Azurit
     private static TableEntity Entity(int sample, Guid stick, Guid tenant)
     {
         var hash = HashCodec.Check(HashBuilder.Sample(sample).Build()).Hash!;
-        var capture = new Capture
-        {
-            CaptureId = Guid.CreateVersion7(), StickSequence = sample, TenantId = tenant, Serial = hash.Serial, DeviceKey = hash.DeviceKey,
-            HardwareHash = hash.Base64, SmbiosUuid = hash.SmbiosUuid, Manufacturer = hash.Manufacturer, Model = hash.Model,
-            TpmPresent = hash.TpmPresent, NicCount = hash.NicCount, ProductKeyId = hash.ProductKeyId, GroupTag = "", AssignedUser = "",
-            CapturedAt = DateTimeOffset.UtcNow, Technician = "", Site = "", StickId = stick, Method = CaptureMethods.Oa3Report,
-            CollectorVersion = "test", Flags = hash.Flags,
-        };
+        var capture = new CaptureDraft(tenant, hash, "", "", DateTimeOffset.UtcNow, "", "", CaptureMethods.Oa3Report, "test")
+            .ToCapture(Guid.CreateVersion7(), sample, stick);
         return DeviceEntity.From(new HubCapture(capture, capture.CapturedAt));
     }
 }

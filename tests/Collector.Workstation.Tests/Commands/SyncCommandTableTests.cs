@@ -1,6 +1,7 @@
 using Collector.Workstation.Hub;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Collector.Core.Captures;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;

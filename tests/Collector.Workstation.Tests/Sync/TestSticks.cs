@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Storage;
 using Collector.Testing;
 

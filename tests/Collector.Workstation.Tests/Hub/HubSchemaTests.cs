@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Collector.Core.Storage;
+using Collector.Testing;
+using Collector.Workstation.Hub;
+using Microsoft.Data.Sqlite;
+
+namespace Collector.Workstation.Tests.Hub;
+
+public sealed class HubSchemaTests : IDisposable
+{
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private string HubPath => temp.File("hub", "hub.db");
+
+    [Fact]
+    public void A_new_hub_is_made_at_the_current_schema_with_its_upload_target_table()
+    {
+        using (HubStore.Open(HubPath, TimeProvider.System))
+        {
+        }
+
+        Assert.Equal(HubStore.SchemaVersion, UserVersion());
+        Assert.True(HasUploadTargetTable());
+    }
+
+    [Fact]
+    public void A_writer_migrates_a_schema_1_hub_and_keeps_what_it_holds()
+    {
+        OldHubDatabases.CreateSchema1(HubPath, Guid.NewGuid());
+
+        using var hub = HubStore.Open(HubPath, TimeProvider.System);
+
+        Assert.Equal(2, UserVersion());
+        Assert.True(HasUploadTargetTable());
+        Assert.Equal((1, 1), (hub.CountDevices(), hub.CountCaptures()));
+        Assert.Equal("CLT-0000001", Assert.Single(hub.NewestCaptures()).Capture.DeviceKey);
+        Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
+    }
+
+    [Fact]
+    public void A_schema_1_hub_that_synced_to_a_table_keeps_its_upload_target()
+    {
+        OldHubDatabases.CreateSchema1(HubPath, Guid.NewGuid());
+        OldHubDatabases.AddUploadTargetAsSchema1SyncDid(HubPath, "http://127.0.0.1:1/acct/first");
+
+        using var hub = HubStore.Open(HubPath, TimeProvider.System);
+
+        Assert.Equal(2, UserVersion());
+        Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
+        Assert.True(hub.UseUploadTarget("http://127.0.0.1:1/acct/second"));
+    }
+
+    [Fact]
+    public async Task Status_reads_a_schema_1_hub_without_changing_it()
+    {
+        OldHubDatabases.CreateSchema1(HubPath, Guid.NewGuid());
+        var before = SHA256.HashData(File.ReadAllBytes(HubPath));
+
+        var result = await Cli.RunAsync("status", "--hub", HubPath, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(1, Assert.Single(json.RootElement.GetProperty("tenants").EnumerateArray()).GetProperty("devices").GetInt64());
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(HubPath)));
+        Assert.Equal(1, UserVersion());
+        Assert.False(HasUploadTargetTable());
+    }
+
+    private long UserVersion() => Scalar("PRAGMA user_version");
+
+    private bool HasUploadTargetTable() => Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'upload_target'") == 1;
+
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={HubPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return connection.Scalar<long>(null, sql);
+    }
+}

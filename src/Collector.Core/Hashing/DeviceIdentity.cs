@@ -15,7 +15,9 @@ public static class DeviceIdentity
     public const char CollisionSeparator = '~';
 
     // Compared after trimming, upper-casing and dropping trailing dots ("To be filled by O.E.M."
-    // and "To be filled by O.E.M" are one entry). Sources: ../shared/notes/autopilot-facts.md §6.
+    // and "To be filled by O.E.M" are one entry). The strings OEMs leave in SMBIOS serial fields,
+    // as the blocklists of public inventory tools list them; some manufacturers also ship one
+    // serial on several machines (https://github.com/fleetdm/fleet/issues/51180).
     private static readonly HashSet<string> Placeholders = new(StringComparer.Ordinal)
     {
         "TO BE FILLED BY O.E.M", "TO BE FILLED BY OEM", "DEFAULT STRING", "SYSTEM SERIAL NUMBER",

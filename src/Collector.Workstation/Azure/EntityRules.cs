@@ -4,9 +4,11 @@ using Azure.Data.Tables;
 namespace Collector.Workstation.Azure;
 
 /// <summary>
-/// The Table service's limits, checked before anything is sent: Azurite does not enforce several
-/// of them (property names, property count, entity size, batch size: shared/notes
-/// platform-facts.md §3.3), so a test against it would pass what Azure refuses.
+/// The Table service's limits, checked before anything is sent: Azurite (3.37.0) does not enforce
+/// several of them, so a test against it would pass what Azure refuses. It accepts a property name
+/// with a space, 253 custom properties, an entity over 1 MiB and a batch over 4 MiB; the limits are
+/// in https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model
+/// and https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions.
 /// </summary>
 public static partial class EntityRules
 {

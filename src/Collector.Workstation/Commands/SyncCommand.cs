@@ -37,7 +37,6 @@ public static class SyncCommand
             Description = "A stick root, a folder holding stick roots, or a stick database file (recognised by content, not name).",
             Arity = ArgumentArity.OneOrMore,
         };
-        // Not HubStore.DefaultPath here: it creates the app-data folder, and this runs for every command.
         var hub = new Option<string?>("--hub") { HelpName = "FILE", Description = $"The hub database (default: {WorkstationContext.HubVariable}, else Collector/hub.db in the user's local application data)." };
         var table = new Option<string?>("--table")
         {

@@ -132,8 +132,6 @@ public static class IntuneCsvWriter
         return at + value.Length;
     }
 
-    public static void Write(Stream stream, IReadOnlyList<IntuneCsvRow> rows) => stream.Write(Format(rows));
-
     // Callers leave out what cannot be written; reaching here with such a value is a bug, not input.
     private static string Checked(string what, string value, bool required = false)
     {

@@ -1,4 +1,5 @@
-# The seed script's request (shared/seed/export-autopilot-hash-to-azure.md), made as it makes it:
+# The seed script's request (Export-AutopilotHashToAzure.ps1, the upload script Collector grew
+# from), made as it makes it:
 # a PUT of one entity per device to the table SAS URL with the key appended to its path, the
 # x-ms-version and nometadata Accept headers, and its body hashtable. One change, as the design
 # says: the body is JSON-encoded (as written, PowerShell form-encodes it and the service says 400).

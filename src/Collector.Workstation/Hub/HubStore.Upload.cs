@@ -1,6 +1,5 @@
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Hub;
 

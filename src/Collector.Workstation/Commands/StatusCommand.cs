@@ -1,6 +1,5 @@
 using Collector.Workstation.Hub;
 using System.CommandLine;
-using Azure;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
 using Collector.Workstation.Tables;

@@ -1,8 +1,6 @@
 using Collector.Workstation.Hub;
 using System.CommandLine;
 using System.Globalization;
-using Azure.Core;
-using Azure.Data.Tables;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
 using Collector.Workstation.Tables;

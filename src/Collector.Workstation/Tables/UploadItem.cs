@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tables;

@@ -7,7 +7,7 @@ using Azure.Data.Tables;
 using Collector.Core.Storage;
 using Collector.Testing;
 using Collector.Workstation;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 using Collector.Workstation.Commands;
 
 namespace Collector.Bench;
@@ -205,9 +205,9 @@ public static class SyncBench
 
     private static async Task<TimeSpan> TimeSyncAsync(string hub, Azurite azurite, TableClient? table, WriteCounter log, params string[] sticks)
     {
-        var options = TableUploader.DefaultClientOptions();
+        var options = TableClients.DefaultOptions();
         options.AddPolicy(log, HttpPipelinePosition.PerRetry);
-        var services = new SyncCommand.Services(options, HubStore.DefaultLockWait);
+        var services = new SyncCommand.Services(new TableClients(options), HubStore.DefaultLockWait);
         var context = new WorkstationContext(TextWriter.Null, TextWriter.Null, TimeProvider.System, _ => null);
         var watch = Stopwatch.StartNew();
         var exit = await SyncCommand.RunAsync(

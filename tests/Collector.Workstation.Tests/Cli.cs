@@ -1,12 +1,6 @@
-using Collector.Workstation;
+using Collector.Testing;
 
 namespace Collector.Workstation.Tests;
-
-/// <summary>What one in-process run of <c>collector</c> produced: exit code, stdout and stderr together.</summary>
-public sealed record CliResult(int ExitCode, string Out, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
-}
 
 /// <summary>Runs <c>collector</c> in process with captured writers and a chosen environment.</summary>
 public static class Cli

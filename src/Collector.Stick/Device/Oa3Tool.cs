@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Inputs;
 
@@ -12,8 +13,8 @@ namespace Collector.Stick.Device;
 /// </summary>
 public sealed class Oa3Tool(IDevicePlatform platform, IProcessRunner processes)
 {
-    public const string ExeName = "oa3tool.exe";
-    public const string PcpKspName = "PCPKsp.dll";
+    public const string ExeName = StickLayout.Oa3ToolFile;
+    public const string PcpKspName = StickLayout.PcpKspFile;
     public const string ConfigName = "OA3.cfg";
     public const string InputName = "input.xml";
     public const string ReportName = "OA3.xml";

@@ -5,7 +5,7 @@ using Collector.Core.Captures;
 using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 using Collector.Workstation.Export;
 
 namespace Collector.Workstation.Commands;
@@ -30,15 +30,11 @@ public static class ExportCommand
 
     public static Command Create(WorkstationContext context)
     {
-        var hub = new Option<string>("--hub") { Description = "The hub to export from (default: COLLECTOR_HUB, else the user's local application data)." };
-        var table = new Option<string>("--table")
-        {
-            Description = "Export from an Azure table instead: a SAS URL, a connection string, a table URL (Entra ID) or @FILE; without a value, COLLECTOR_TABLE.",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        var tableName = new Option<string>("--table-name") { Description = "The table, with a connection string (default: autopilothashes)." };
-        var tenant = new Option<string>("--tenant") { Description = "Only this tenant's devices (a GUID); default: every tenant, in files of their own." };
-        var groupTag = new Option<string>("--group-tag") { Description = "Write this group tag for every device instead of its own." };
+        var hub = SharedOptions.Hub();
+        var table = SharedOptions.SourceTable("Export from an Azure table instead of the hub (a SAS needs r and u)");
+        var tableName = SharedOptions.TableName();
+        var tenant = SharedOptions.Tenant("Only this tenant's devices; default: every tenant, in files of their own.");
+        var groupTag = SharedOptions.GroupTag("Write this group tag for every device instead of its own.");
         var output = new Option<string>("--out") { Description = "The folder for the files (created if missing; default: the current folder)." };
         var batchSize = new Option<int>("--batch-size")
         {
@@ -53,7 +49,7 @@ public static class ExportCommand
             }
         });
         var all = new Option<bool>("--all") { Description = "Export every device again, not only those not exported before." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: files, devices, leftOut." };
+        var json = SharedOptions.Json("one JSON object: files, devices, leftOut");
         var command = new Command("export", "Write Intune import files (at most 500 devices each) for devices not exported before.")
         {
             hub, table, tableName, tenant, groupTag, output, batchSize, all, json,
@@ -158,10 +154,8 @@ public static class ExportCommand
             return new HubExportSource(HubStore.Open(path, context.Clock), tenant, options.All);
         }
 
-        var target = TableTarget.Resolve(options.Table, options.TableName, context)
-            ?? throw new InvalidInputException($"--table names no table and {TableTarget.EnvironmentVariable} is not set");
-        var client = target.CreateClient(TableUploader.DefaultClientOptions()); // sync's retry policy, for the same network
-        return new TableExportSource(client, target.ToString(), tenant, options.All);
+        var target = TableTarget.ResolveGiven(options.Table, options.TableName, context);
+        return new TableExportSource(TableClients.Default().Connect(target, TableUse.Export, context.Clock), tenant, options.All);
     }
 
     private static void CreateFolder(string folder)

@@ -28,9 +28,9 @@ public static class ImportCommand
             Description = "Autopilot CSV files (UTF-16 or UTF-8, quoted or not, 3 to 5 columns, or the partner form).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var tenant = new Option<string>("--tenant") { Description = "The tenant the devices belong to (a GUID).", Required = true };
-        var hub = new Option<string>("--hub") { Description = "The hub to import into (default: COLLECTOR_HUB, else the user's local application data)." };
-        var groupTag = new Option<string>("--group-tag") { Description = "Give every imported device this group tag instead of the file's." };
+        var tenant = SharedOptions.Tenant("The tenant the devices belong to.", required: true);
+        var hub = SharedOptions.Hub();
+        var groupTag = SharedOptions.GroupTag("Give every imported device this group tag instead of the file's.");
         var command = new Command("import", "Import Autopilot CSV files into the hub; bad rows are reported with their line numbers.")
         {
             files, tenant, hub, groupTag,

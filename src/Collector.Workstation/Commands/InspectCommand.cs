@@ -22,7 +22,7 @@ public static class InspectCommand
         {
             Description = "A base64 hash, a file holding one, an OA3.xml report, or an Autopilot CSV (every row).",
         };
-        var json = new Option<bool>("--json") { Description = "Print a JSON array, one object per hash." };
+        var json = SharedOptions.Json("a JSON array, one object per hash");
         var command = new Command("inspect", "Decode and validate hardware hashes; exit 2 if any is invalid.") { input, json };
         command.SetAction((parse, ct) => context.RunAsync(
             () => RunAsync(new Options(parse.GetValue(input)!, parse.GetValue(json)), context, ct)));

@@ -1,19 +1,19 @@
 using Collector.Workstation.Hub;
 using System.CommandLine;
-using Azure;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Commands;
 
 /// <summary>
-/// <c>collector status [--hub FILE | --table TARGET] [--json]</c>: per tenant and per stick, what
-/// the hub (or the table) holds and what waits. It only reads: no lock, no write.
+/// <c>collector status [--hub FILE | --table [TARGET]] [--table-name NAME] [--json]</c>: per tenant
+/// and per stick, what the hub (or the table) holds and what waits. It only reads: no lock, no write.
 /// </summary>
 public static class StatusCommand
 {
-    public sealed record Options(string? Hub, string? Table, string? TableName, bool Json);
+    /// <param name="UseTable">True when <c>--table</c> was given, with or without a value.</param>
+    public sealed record Options(string? Hub, bool UseTable, string? Table, string? TableName, bool Json);
 
     public sealed record JsonStatus(IReadOnlyList<JsonTenant> Tenants, IReadOnlyList<JsonStick> Sticks);
 
@@ -23,10 +23,10 @@ public static class StatusCommand
 
     public static Command Create(WorkstationContext context)
     {
-        var hub = new Option<string>("--hub") { Description = "The hub database (default: COLLECTOR_HUB, else the user's local application data)." };
-        var table = new Option<string>("--table") { HelpName = "TARGET", Description = "Show an Azure table instead of the hub: a SAS URL (r is enough), a connection string, a table URL (Entra ID) or @FILE." };
-        var tableName = new Option<string>("--table-name") { HelpName = "NAME", Description = $"The table, with a connection string (default {TableTarget.DefaultTableName})." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var hub = SharedOptions.Hub();
+        var table = SharedOptions.SourceTable("Show an Azure table instead of the hub (a SAS needs r)");
+        var tableName = SharedOptions.TableName();
+        var json = SharedOptions.Json("one JSON object: tenants, sticks");
         var command = new Command("status", "Show devices, uploads and exports waiting, per tenant and per stick.") { hub, table, tableName, json };
         command.Validators.Add(result =>
         {
@@ -36,7 +36,8 @@ public static class StatusCommand
             }
         });
         command.SetAction((parse, ct) => context.RunAsync(() => RunAsync(
-            new Options(parse.GetValue(hub), parse.GetValue(table), parse.GetValue(tableName), parse.GetValue(json)), context, ct)));
+            new Options(parse.GetValue(hub), parse.GetResult(table) is not null, parse.GetValue(table), parse.GetValue(tableName), parse.GetValue(json)),
+            context, ct)));
         return command;
     }
 
@@ -45,9 +46,9 @@ public static class StatusCommand
         string source;
         IReadOnlyList<TenantStatus> tenants;
         IReadOnlyList<StickStatus> sticks;
-        if (options.Table is not null)
+        if (options.UseTable)
         {
-            var target = TableTarget.Parse(options.Table, options.TableName, context.Secrets);
+            var target = TableTarget.ResolveGiven(options.Table, options.TableName, context);
             source = target.ToString();
             (tenants, sticks) = await ReadTableAsync(target, context, cancellationToken).ConfigureAwait(false);
         }
@@ -89,7 +90,7 @@ public static class StatusCommand
 
         foreach (var s in sticks)
         {
-            await o.WriteLineAsync(options.Table is null
+            await o.WriteLineAsync(!options.UseTable
                 ? $"Stick {s.StickId:D}: {s.Captures:N0} captures, last merged {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC from {s.LastPath}"
                 : $"Stick {s.StickId:D}: {s.Captures:N0} device rows hold its captures, last written {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC").ConfigureAwait(false);
         }
@@ -100,14 +101,8 @@ public static class StatusCommand
     private static async Task<(IReadOnlyList<TenantStatus>, IReadOnlyList<StickStatus>)> ReadTableAsync(
         TableTarget target, WorkstationContext context, CancellationToken cancellationToken)
     {
-        var options = TableUploader.DefaultClientOptions();
-        try
-        {
-            return await TableStatusReader.ReadAsync(target.CreateClient(options), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (TableFailures.IsTableFailure(e, cancellationToken))
-        {
-            throw TableFailures.Explain(e, target, TableOperation.Read, context.Clock.GetUtcNow(), options.Retry.MaxRetries + 1);
-        }
+        var table = TableClients.Default().Connect(target, TableUse.Status, context.Clock);
+        return await table.CallAsync(TableOperation.Read, () => TableStatusReader.ReadAsync(table.Client, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
     }
 }

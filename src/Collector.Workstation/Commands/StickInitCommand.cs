@@ -23,8 +23,8 @@ public static class StickInitCommand
     public static Command Create(WorkstationContext context)
     {
         var directory = new Argument<string>("DIR") { Description = "The stick's root folder (its drive, e.g. E:\\ or /media/usb)." };
-        var tenant = new Option<string>("--tenant") { Description = "The Entra tenant id (GUID) every capture on this stick belongs to.", Required = true };
-        var groupTag = new Option<string>("--group-tag") { Description = "The default Autopilot group tag for this stick's captures." };
+        var tenant = SharedOptions.Tenant("The Entra tenant id every capture on this stick belongs to.", required: true);
+        var groupTag = SharedOptions.GroupTag("The default Autopilot group tag for this stick's captures.");
         var site = new Option<string>("--site") { Description = "Where the stick is used (kept with every capture)." };
         var technician = new Option<string>("--technician") { Description = "Who uses the stick (kept with every capture)." };
         var oa3tool = new Option<string>("--oa3tool") { Description = "oa3tool.exe from the Windows ADK, copied into collector\\tools (for WinPE)." };
@@ -47,9 +47,9 @@ public static class StickInitCommand
         var tenant = CaptureRules.ParseTenant(options.Tenant, "--tenant");
         var root = CheckedRoot(options.Directory);
         var image = StickImage.Locate(options.Image);
-        var extraTools = new[] { (options.Oa3Tool, "oa3tool.exe"), (options.PcpKsp, "PCPKsp.dll") }
+        var extraTools = new[] { (options.Oa3Tool, StickLayout.Oa3ToolFile), (options.PcpKsp, StickLayout.PcpKspFile) }
             .Where(t => !string.IsNullOrWhiteSpace(t.Item1))
-            .Select(t => (Source: CheckedExecutable(t.Item1!, t.Item2), Target: "collector/tools/" + t.Item2))
+            .Select(t => (Source: CheckedExecutable(t.Item1!, t.Item2), Target: Path.Combine(StickLayout.ToolsOn(root), t.Item2)))
             .ToList();
 
         var settingsPath = StickSettings.PathOn(root);
@@ -65,19 +65,19 @@ public static class StickInitCommand
             StickId = stickId,
         };
 
-        var copies = image.Files.Select(f => (Source: Path.Combine(image.Root, f), Target: f)).Concat(extraTools).ToList();
+        var copies = image.Files.Select(f => (Source: Path.Combine(image.Root, f), Target: Path.Combine(root, f))).Concat(extraTools).ToList();
         EnsureRoom(root, copies);
         cancellationToken.ThrowIfCancellationRequested();
 
         foreach (var (source, target) in copies)
         {
-            Write(root, target, destination => File.Copy(source, destination, overwrite: true));
+            Write(target, destination => File.Copy(source, destination, overwrite: true));
         }
 
         // stick.json before the database: if the database cannot be made now, a rerun with
         // --force finds the stick id it must use; the other order would leave a database that
         // no stick.json names, which looks like another stick's.
-        Write(root, "collector/" + StickSettings.FileName, settings.Write);
+        Write(settingsPath, settings.Write);
         if (!StickStore.Exists(databasePath))
         {
             using var store = StickStore.Open(databasePath, stickId, context.Clock);
@@ -88,7 +88,7 @@ public static class StickInitCommand
         await o.WriteLineAsync($"  tenant       {tenant:D}").ConfigureAwait(false);
         await o.WriteLineAsync($"  group tag    {(settings.GroupTag.Length > 0 ? settings.GroupTag : "(none)")}").ConfigureAwait(false);
         await o.WriteLineAsync($"  stick id     {stickId:D}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(StickLayout.ToolsOn(root), "oa3tool.exe")) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(StickLayout.ToolsOn(root), StickLayout.Oa3ToolFile)) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
         if (!image.HasArm64)
         {
             await o.WriteLineAsync($"  WARNING      no ARM64 build in the image ({StickImage.Arm64Build}): this stick cannot capture ARM64 (Snapdragon) devices").ConfigureAwait(false);
@@ -179,7 +179,7 @@ public static class StickInitCommand
     private static void EnsureRoom(string root, IEnumerable<(string Source, string Target)> copies)
     {
         // Files being replaced free their own space again.
-        var needed = copies.Sum(c => Math.Max(0, new FileInfo(c.Source).Length - Length(Path.Combine(root, c.Target)))) + Margin;
+        var needed = copies.Sum(c => Math.Max(0, new FileInfo(c.Source).Length - Length(c.Target))) + Margin;
         long free;
         try
         {
@@ -198,9 +198,8 @@ public static class StickInitCommand
 
     private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    private static void Write(string root, string relative, Action<string> write)
+    private static void Write(string destination, Action<string> write)
     {
-        var destination = Path.Combine(root, relative);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);

@@ -1,11 +1,9 @@
 using Collector.Workstation.Hub;
 using System.CommandLine;
 using System.Globalization;
-using Azure.Core;
-using Azure.Data.Tables;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 using Collector.Workstation.Sync;
 
 namespace Collector.Workstation.Commands;
@@ -17,17 +15,16 @@ namespace Collector.Workstation.Commands;
 /// </summary>
 public static class SyncCommand
 {
-
     public sealed record Options(IReadOnlyList<string> Paths, string? Hub, string? Table, string? TableName, bool CreateTable, bool Json);
 
     /// <summary>
-    /// What sync uses besides its options: the table client's options (retry policy; tests add
-    /// pipeline policies and shorten the delays), how long to wait for a busy hub, and the
-    /// Entra credential (null: DefaultAzureCredential).
+    /// What sync uses besides its options: how it reaches tables (the client options, where tests
+    /// add pipeline policies and shorten the delays, and the Entra credential) and how long to wait
+    /// for a busy hub.
     /// </summary>
-    public sealed record Services(TableClientOptions ClientOptions, TimeSpan HubLockWait, TokenCredential? Credential = null)
+    public sealed record Services(TableClients Tables, TimeSpan HubLockWait)
     {
-        public static Services Default() => new(TableUploader.DefaultClientOptions(), HubStore.DefaultLockWait);
+        public static Services Default() => new(TableClients.Default(), HubStore.DefaultLockWait);
     }
 
     public static Command Create(WorkstationContext context)
@@ -37,15 +34,11 @@ public static class SyncCommand
             Description = "A stick root, a folder holding stick roots, or a stick database file (recognised by content, not name).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var hub = new Option<string?>("--hub") { HelpName = "FILE", Description = $"The hub database (default: {WorkstationContext.HubVariable}, else Collector/hub.db in the user's local application data)." };
-        var table = new Option<string?>("--table")
-        {
-            HelpName = "TARGET",
-            Description = $"Where to upload: a table SAS URL, a connection string, or a table URL (Entra ID); @FILE reads it from a file. Default: {TableTarget.EnvironmentVariable}.",
-        };
-        var tableName = new Option<string?>("--table-name") { HelpName = "NAME", Description = $"The table, with a connection string (default {TableTarget.DefaultTableName})." };
+        var hub = SharedOptions.Hub();
+        var table = SharedOptions.UploadTable();
+        var tableName = SharedOptions.TableName();
         var createTable = new Option<bool>("--create-table") { Description = "Create the table if it does not exist (needs an account-level credential)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with the counts, skipped paths and rejected devices." };
+        var json = SharedOptions.Json("one JSON object with the counts, skipped paths and rejected devices");
         var command = new Command("sync", "Merge sticks into the hub and upload every device's newest capture to Azure Table storage.")
         {
             paths, hub, table, tableName, createTable, json,
@@ -68,7 +61,7 @@ public static class SyncCommand
 
         if (target is not null)
         {
-            TableFailures.CheckBeforeSending(target, context.Clock.GetUtcNow());
+            TableFailures.CheckBeforeSending(target, TableUse.Sync, context.Clock.GetUtcNow());
         }
 
         var report = new SyncReport
@@ -92,8 +85,8 @@ public static class SyncCommand
         {
             try
             {
-                var table = target.CreateClient(services.ClientOptions, services.Credential);
-                var uploader = new TableUploader(hub, table, target, services.ClientOptions, report, progress, context.Clock);
+                var table = services.Tables.Connect(target, TableUse.Sync, context.Clock);
+                var uploader = new TableUploader(hub, table, report, progress);
                 await uploader.PrepareAsync(options.CreateTable, cancellationToken).ConfigureAwait(false);
                 await uploader.UploadAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -5,7 +5,7 @@ using Collector.Core.Captures;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Tests.Commands;
 

@@ -1,6 +1,9 @@
+using Azure.Core;
 using Azure.Data.Tables.Sas;
+using Azure.Identity;
 using Collector.Testing;
-using Collector.Workstation.Tests.Azure;
+using Collector.Workstation.Tables;
+using Collector.Workstation.Tests.Tables;
 using Collector.Workstation.Tests.Sync;
 
 namespace Collector.Workstation.Tests.Commands;
@@ -8,7 +11,8 @@ namespace Collector.Workstation.Tests.Commands;
 /// <summary>
 /// sync with a SAS: least privilege works, a missing permission or an expired SAS is named
 /// (exit 4), and the signature never reaches any output. Azurite refuses a table-scoped SAS on
-/// $batch, so these use an account SAS for one table's URL (platform-facts §3.3).
+/// $batch (Azure/Azurite src/table/authentication/OperationTableSASPermission.ts), so these use an
+/// account SAS for one table's URL.
 /// </summary>
 public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IClassFixture<Collector.Testing.Azurite>, IDisposable
 {
@@ -21,8 +25,8 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
     [Fact]
     public async Task A_sas_with_read_add_and_update_is_enough_and_its_signature_is_never_printed()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
-        var sas = Tables.AccountSasUrl(azurite, table, ReadAddUpdate, DateTimeOffset.UtcNow.AddHours(1));
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
+        var sas = TestTables.AccountSasUrl(azurite, table, ReadAddUpdate, DateTimeOffset.UtcNow.AddHours(1));
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 150, Day.AddHours(1)));
 
         var result = await Cli.RunAsync(new Dictionary<string, string> { ["COLLECTOR_TABLE"] = sas }, "sync", stick, "--hub", temp.File("hub.db"));
@@ -31,12 +35,12 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains($"Table '{table}' at http://127.0.0.1:{azurite.Port} (SAS): 150 devices uploaded", result.Out, StringComparison.Ordinal);
         Assert.Equal(0, again.ExitCode);
-        Assert.Equal(150, Tables.Rows(azurite, table).Count);
-        Tables.AssertNoSecret(result, Tables.Signature(sas));
-        Tables.AssertNoSecret(again, Tables.Signature(sas));
+        Assert.Equal(150, TestTables.Rows(azurite, table).Count);
+        TestTables.AssertNoSecret(result, TestTables.Signature(sas));
+        TestTables.AssertNoSecret(again, TestTables.Signature(sas));
         var atRest = string.Concat(Directory.GetFiles(temp.Path, "hub.db*").Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
-        Assert.DoesNotContain(Uri.UnescapeDataString(Tables.Signature(sas)), atRest, StringComparison.Ordinal);
-        Assert.DoesNotContain(Tables.Signature(sas), atRest, StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.UnescapeDataString(TestTables.Signature(sas)), atRest, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestTables.Signature(sas), atRest, StringComparison.Ordinal);
         Assert.Contains($"http://127.0.0.1:{azurite.Port}/devstoreaccount1/{table}", atRest, StringComparison.Ordinal); // what the hub keeps instead
     }
 
@@ -46,8 +50,8 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
     [InlineData(TableAccountSasPermissions.Read, "lacks a (add) and u (update)")]
     public async Task A_sas_missing_a_permission_is_named_before_anything_is_sent(TableAccountSasPermissions permissions, string expected)
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
-        var sas = Tables.AccountSasUrl(azurite, table, permissions, DateTimeOffset.UtcNow.AddHours(1));
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
+        var sas = TestTables.AccountSasUrl(azurite, table, permissions, DateTimeOffset.UtcNow.AddHours(1));
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
 
         var result = await Cli.RunAsync("sync", stick, "--hub", temp.File("hub.db"), "--table", sas);
@@ -56,27 +60,27 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
         Assert.Contains("sync needs r (read), a (add) and u (update)", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.File("hub.db")));
-        Tables.AssertNoSecret(result, Tables.Signature(sas));
+        TestTables.AssertNoSecret(result, TestTables.Signature(sas));
     }
 
     [Fact]
     public async Task An_expired_sas_is_named_before_anything_is_sent()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
-        var sas = Tables.AccountSasUrl(azurite, table, ReadAddUpdate, DateTimeOffset.UtcNow.AddHours(-1));
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
+        var sas = TestTables.AccountSasUrl(azurite, table, ReadAddUpdate, DateTimeOffset.UtcNow.AddHours(-1));
 
         var result = await Cli.RunAsync("sync", temp.Path, "--hub", temp.File("hub.db"), "--table", sas);
 
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("expired at", result.Error, StringComparison.Ordinal);
-        Tables.AssertNoSecret(result, Tables.Signature(sas));
+        TestTables.AssertNoSecret(result, TestTables.Signature(sas));
     }
 
     [Fact]
     public async Task A_403_for_a_sas_this_desk_thinks_valid_says_it_may_have_expired_and_what_sync_needs()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
-        var sas = Tables.AccountSasUrl(azurite, table, ReadAddUpdate, DateTimeOffset.UtcNow.AddMinutes(-5));
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
+        var sas = TestTables.AccountSasUrl(azurite, table, ReadAddUpdate, DateTimeOffset.UtcNow.AddMinutes(-5));
         var slowClock = new ManualClock(DateTimeOffset.UtcNow.AddHours(-1)); // this desk's clock is an hour behind
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
 
@@ -88,14 +92,14 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.Contains("must grant r (read), be unexpired", result.Error, StringComparison.Ordinal);
         Assert.Contains("check this computer's clock", result.Error, StringComparison.Ordinal);
         Assert.Contains("2 devices wait for upload", result.Error, StringComparison.Ordinal);
-        Tables.AssertNoSecret(result, Tables.Signature(sas));
+        TestTables.AssertNoSecret(result, TestTables.Signature(sas));
     }
 
     [Fact]
     public async Task A_403_for_a_sas_that_claims_read_but_was_not_signed_for_it_names_the_read_permission()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
-        var signedForAddUpdate = Tables.AccountSasUrl(azurite, table, TableAccountSasPermissions.Add | TableAccountSasPermissions.Update, DateTimeOffset.UtcNow.AddHours(1));
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
+        var signedForAddUpdate = TestTables.AccountSasUrl(azurite, table, TableAccountSasPermissions.Add | TableAccountSasPermissions.Update, DateTimeOffset.UtcNow.AddHours(1));
         var claimsRead = signedForAddUpdate.Replace("sp=au", "sp=rau", StringComparison.Ordinal);
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
 
@@ -104,8 +108,8 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("refused the SAS", result.Error, StringComparison.Ordinal);
         Assert.Contains("must grant r (read)", result.Error, StringComparison.Ordinal);
-        Assert.Empty(Tables.Rows(azurite, table));
-        Tables.AssertNoSecret(result, Tables.Signature(claimsRead));
+        Assert.Empty(TestTables.Rows(azurite, table));
+        TestTables.AssertNoSecret(result, TestTables.Signature(claimsRead));
     }
 
     [Fact]
@@ -120,14 +124,14 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
         Assert.Equal(4, result.ExitCode);
         Assert.Contains("cannot reach the table service for table 'autopilothashes' (connection string) after 9 tries", result.Error, StringComparison.Ordinal);
         Assert.Contains("2 devices wait for upload", result.Error, StringComparison.Ordinal);
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
     }
 
     [Fact]
     public async Task An_entra_sign_in_that_fails_is_exit_4_and_says_how_to_sign_in()
     {
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
-        var services = SyncRunner.Services() with { Credential = new SignedOutCredential() };
+        var services = SyncRunner.Services() with { Tables = new TableClients(SyncRunner.ClientOptions(), new SignedOutCredential()) };
 
         var result = await SyncRunner.RunAsync(SyncRunner.Options(temp.File("hub.db"), "https://127.0.0.1:1/devstoreaccount1/hashes", stick), services);
 
@@ -140,13 +144,13 @@ public sealed class SyncCommandAuthTests(Collector.Testing.Azurite azurite) : IC
     /// Entra ID itself cannot answer here (no tenant, and Azurite's OAuth needs TLS): this fake
     /// stands for a desk where nobody is signed in, which is what DefaultAzureCredential reports.
     /// </summary>
-    private sealed class SignedOutCredential : global::Azure.Core.TokenCredential
+    private sealed class SignedOutCredential : TokenCredential
     {
-        public override global::Azure.Core.AccessToken GetToken(global::Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            throw new global::Azure.Identity.CredentialUnavailableException("no account is signed in (test)");
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new CredentialUnavailableException("no account is signed in (test)");
 
-        public override ValueTask<global::Azure.Core.AccessToken> GetTokenAsync(global::Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            throw new global::Azure.Identity.CredentialUnavailableException("no account is signed in (test)");
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new CredentialUnavailableException("no account is signed in (test)");
     }
 
     private static int FreePort()

@@ -6,7 +6,7 @@ using Azure.Data.Tables.Sas;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Tests.Azure;
+using Collector.Workstation.Tests.Tables;
 using Collector.Workstation.Tests.Sync;
 
 namespace Collector.Workstation.Tests.Commands;
@@ -22,7 +22,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
     [Fact]
     public async Task Two_desks_syncing_overlapping_sticks_at_the_same_time_end_with_the_newest_capture_of_every_device()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         // Captures a minute apart: each stick's are all later than the previous stick's.
         var s1 = TestSticks.Create(temp.File("s1"), Day, TestSticks.Samples(1, 300, Day.AddHours(1), groupTag: "s1"));
         var s2 = TestSticks.Create(temp.File("s2"), Day, TestSticks.Samples(101, 400, Day.AddHours(20), groupTag: "s2"));
@@ -33,7 +33,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
             Task.Run(() => Sync(temp.File("b", "hub.db"), table, null, s2, s3)));
 
         Assert.All(results, r => Assert.Equal(0, r.ExitCode));
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(500, rows.Count);
         Assert.All(rows.Values, row =>
         {
@@ -45,7 +45,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
     [Fact]
     public async Task A_sync_stopped_between_batches_and_run_again_ends_complete_with_no_duplicates()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 450, Day.AddHours(1)));
         using var stop = new CancellationTokenSource();
         var log = new RequestLog();
@@ -61,8 +61,8 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
 
         var stopped = await SyncRunner.RunAsync(SyncRunner.Options(temp.File("hub.db"), azurite.ConnectionString, stick) with { TableName = table },
             SyncRunner.Services(log), cancellationToken: stop.Token);
-        Tables.AssertNoSecret(stopped, Collector.Testing.Azurite.AccountKey);
-        var landed = Tables.Rows(azurite, table).Count;
+        TestTables.AssertNoSecret(stopped, Collector.Testing.Azurite.AccountKey);
+        var landed = TestTables.Rows(azurite, table).Count;
         var recorded = 450 - Waiting(temp.File("hub.db"));
         var resumed = await Sync(temp.File("hub.db"), table, null, stick);
 
@@ -74,7 +74,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         Assert.InRange(recorded, 100, landed);
         Assert.Equal(450 - landed, devices.GetProperty("uploaded").GetInt32());
         Assert.Equal(landed - recorded, devices.GetProperty("unchanged").GetInt32()); // landed, but the stop came before the hub heard
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(Enumerable.Range(1, 450).Select(i => $"CLT-{i:D7}"), rows.Keys.Order(StringComparer.Ordinal));
         using var hub = HubStore.Open(temp.File("hub.db"), TimeProvider.System, readOnly: true);
         Assert.Equal(0, hub.CountWaitingForUpload());
@@ -84,7 +84,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
     [Fact]
     public async Task A_sync_killed_midway_and_run_again_ends_complete_with_no_duplicates()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var stick = TestSticks.Create(temp.File("s"), Day, TestSticks.Samples(1, 2000, Day.AddHours(1)));
         var start = new ProcessStartInfo("dotnet")
         {
@@ -118,9 +118,9 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
 
         Assert.InRange(landed, 100, 1999);
         Assert.Equal(137, killed.ExitCode);
-        Tables.AssertNoSecret(killed, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(killed, Collector.Testing.Azurite.AccountKey);
         Assert.Equal(0, resumed.ExitCode);
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(Enumerable.Range(1, 2000).Select(i => $"CLT-{i:D7}"), rows.Keys.Order(StringComparer.Ordinal));
         using var hub = HubStore.Open(temp.File("hub.db"), TimeProvider.System, readOnly: true);
         Assert.Equal(0, hub.CountWaitingForUpload());
@@ -130,7 +130,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
     [Fact]
     public async Task Transient_faults_are_retried_by_the_sdk_and_the_table_ends_right()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var older = TestSticks.Create(temp.File("old"), Day, TestSticks.Samples(1, 200, Day.AddHours(1), groupTag: "old"));
         var newer = TestSticks.Create(temp.File("new"), Day, TestSticks.Samples(101, 600, Day.AddHours(20), groupTag: "new"));
         await Sync(temp.File("other", "hub.db"), table, null, older); // another desk's rows, some to be replaced
@@ -143,16 +143,16 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(proxy.Busy > 1 && proxy.Timeouts > 1 && proxy.DroppedBefore > 1 && proxy.DroppedAfter > 1 && proxy.DroppedAfterWrite > 0,
             $"faults injected: 503 {proxy.Busy}, 500 {proxy.Timeouts}, dropped {proxy.DroppedBefore}, dropped after forwarding {proxy.DroppedAfter} ({proxy.DroppedAfterWrite} writes)");
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(600, rows.Count);
         Assert.All(rows.Values, row => Assert.Equal(int.Parse(row.RowKey[4..], System.Globalization.CultureInfo.InvariantCulture) <= 100 ? "old" : "new", row.GetString("Group_Tag")));
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
     }
 
     [Fact]
     public async Task A_table_filled_by_the_seed_script_is_updated_as_newest_wins()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName());
+        var table = TestTables.Create(azurite, Azurite.NewTableName());
         var sas = table.GenerateSasUri(TableSasPermissions.Read | TableSasPermissions.Add | TableSasPermissions.Update, DateTimeOffset.UtcNow.AddHours(1));
         var now = DateTimeOffset.UtcNow;
         var other = HashBuilder.Sample(3);
@@ -162,7 +162,7 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
             new(TestCaptures.Tenant, "CLT-0000002", HashBuilder.Sample(2).Build(), "seeded"),
             new(TestCaptures.Tenant, "CLT-0000003", other.Build(), "seeded"),
         ], temp);
-        var seeded = Tables.Rows(azurite, table.Name);
+        var seeded = TestTables.Rows(azurite, table.Name);
         var desk = new ManualClock(now.AddHours(2));
         var stick = TestSticks.Create(temp.File("s"), now.AddDays(-1),
             TestCaptures.Draft(2, now.AddHours(-20), groupTag: "desk"), // captured before the seed wrote: its row is newer
@@ -175,13 +175,13 @@ public sealed class SyncCommandResilienceTests(Collector.Testing.Azurite azurite
         var again = await SyncRunner.RunAsync(SyncRunner.Options(temp.File("hub.db"), azurite.ConnectionString, stick) with { TableName = table.Name },
             SyncRunner.Services(log), desk);
 
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
-        Tables.AssertNoSecret(again, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(again, Collector.Testing.Azurite.AccountKey);
         Assert.Equal(new[] { "Device_Serial_Number", "Group_Tag", "Hardware_Hash", "Windows_Product_ID" }, seeded["CLT-0000001"].Keys.Where(k => k.Contains('_', StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Equal(0, result.ExitCode);
         var devices = JsonDocument.Parse(result.Out).RootElement.GetProperty("devices");
         Assert.Equal((2, 1), (devices.GetProperty("uploaded").GetInt32(), devices.GetProperty("newerInTable").GetInt32()));
-        var rows = Tables.Rows(azurite, table.Name);
+        var rows = TestTables.Rows(azurite, table.Name);
         var collisionKey = DeviceIdentity.CollisionKey("CLT-0000003", HashBuilder.Sample(3).SmbiosUuid);
         Assert.Equal(["CLT-0000001", "CLT-0000002", "CLT-0000003", collisionKey], rows.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("desk", rows["CLT-0000001"].GetString("Group_Tag"));

@@ -5,8 +5,8 @@ using Collector.Core.Captures;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Azure;
-using Collector.Workstation.Tests.Azure;
+using Collector.Workstation.Tables;
+using Collector.Workstation.Tests.Tables;
 using Collector.Workstation.Tests.Sync;
 
 namespace Collector.Workstation.Tests.Commands;
@@ -22,7 +22,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task A_first_sync_of_several_sticks_uploads_the_newest_capture_of_every_device_as_the_design_says()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         TestSticks.Create(temp.File("sticks", "a"), Day, TestSticks.Samples(1, 5, Day.AddHours(1), groupTag: "a"));
         TestSticks.Create(temp.File("sticks", "b"), Day, TestSticks.Samples(4, 8, Day.AddHours(2), groupTag: "b"));
         TestSticks.Create(temp.File("sticks", "c"), Day, TestSticks.Samples(1, 1, Day.AddHours(3), TestCaptures.OtherTenant, "c"));
@@ -33,18 +33,18 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         using var json = JsonDocument.Parse(result.Out);
         Assert.Equal(9, json.RootElement.GetProperty("devices").GetProperty("uploaded").GetInt32());
         Assert.Equal(0, json.RootElement.GetProperty("devices").GetProperty("waiting").GetInt32());
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(Enumerable.Range(1, 8).Select(i => $"CLT-{i:D7}"), rows.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["a", "a", "a", "b", "b", "b", "b", "b"], rows.Values.OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => r.GetString("Group_Tag")));
-        Assert.Equal("c", Assert.Single(Tables.Rows(azurite, table, TestCaptures.OtherTenant).Values).GetString("Group_Tag"));
+        Assert.Equal("c", Assert.Single(TestTables.Rows(azurite, table, TestCaptures.OtherTenant).Values).GetString("Group_Tag"));
         AssertDesignEntity(rows["CLT-0000004"], HashBuilder.Sample(4));
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
     }
 
     [Fact]
     public async Task A_second_sync_with_nothing_new_sends_no_write()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var stick = TestSticks.Create(temp.File("a"), Day, TestSticks.Samples(1, 250, Day.AddHours(1)));
         var log = new RequestLog();
         var first = await Sync(Hub("desk"), table, log, stick);
@@ -56,18 +56,18 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(0, second.ExitCode);
         Assert.Equal(0, log.Writes);
         Assert.Equal(1, log.Reads); // the check that the table is there, nothing more
-        Assert.Equal(250, Tables.Rows(azurite, table).Count);
-        Tables.AssertNoSecret(second, Collector.Testing.Azurite.AccountKey);
+        Assert.Equal(250, TestTables.Rows(azurite, table).Count);
+        TestTables.AssertNoSecret(second, Collector.Testing.Azurite.AccountKey);
     }
 
     [Fact]
     public async Task An_older_capture_from_another_desk_never_replaces_a_newer_one()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var newer = TestSticks.Create(temp.File("newer"), Day, TestSticks.Samples(1, 3, Day.AddHours(5), groupTag: "newer"));
         var older = TestSticks.Create(temp.File("older"), Day, TestSticks.Samples(1, 3, Day.AddHours(1), groupTag: "older"));
         await Sync(Hub("a"), table, null, newer);
-        var before = Tables.Rows(azurite, table).ToDictionary(r => r.Key, r => r.Value.ETag);
+        var before = TestTables.Rows(azurite, table).ToDictionary(r => r.Key, r => r.Value.ETag);
         var log = new RequestLog();
 
         var result = await Sync(Hub("b"), table, log, older);
@@ -80,7 +80,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(0, Devices(again).GetProperty("newerInTable").GetInt32());
         Assert.Equal(1, writes); // b's unread Add, refused because the rows exist
         Assert.Equal(writes, log.Writes); // and the second sync knows the table is newer
-        var after = Tables.Rows(azurite, table);
+        var after = TestTables.Rows(azurite, table);
         Assert.All(after.Values, row => Assert.Equal("newer", row.GetString("Group_Tag")));
         Assert.Equal(before, after.ToDictionary(r => r.Key, r => r.Value.ETag)); // not one row rewritten
     }
@@ -88,7 +88,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task A_newer_capture_from_another_desk_replaces_the_older_row()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var older = TestSticks.Create(temp.File("older"), Day, TestSticks.Samples(1, 3, Day.AddHours(1), groupTag: "older"));
         var newer = TestSticks.Create(temp.File("newer"), Day, TestSticks.Samples(2, 4, Day.AddHours(5), groupTag: "newer"));
         await Sync(Hub("a"), table, null, older);
@@ -97,14 +97,14 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(3, Devices(result).GetProperty("uploaded").GetInt32());
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(["older", "newer", "newer", "newer"], rows.Values.OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => r.GetString("Group_Tag")));
     }
 
     [Fact]
     public async Task A_later_capture_at_the_same_desk_replaces_its_row_without_reading_it_first()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         await Sync(Hub("desk"), table, null, TestSticks.Create(temp.File("first"), Day, TestSticks.Samples(1, 120, Day.AddHours(1), groupTag: "first")));
         var log = new RequestLog();
 
@@ -114,13 +114,13 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(120, Devices(result).GetProperty("uploaded").GetInt32());
         Assert.Equal(1, log.Reads); // the hub's ETags make the replace conditional without reading back
         Assert.Equal(2, log.Batches);
-        Assert.All(Tables.Rows(azurite, table).Values, row => Assert.Equal("second", row.GetString("Group_Tag")));
+        Assert.All(TestTables.Rows(azurite, table).Values, row => Assert.Equal("second", row.GetString("Group_Tag")));
     }
 
     [Fact]
     public async Task Placeholder_serials_land_under_uuid_keys()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var oem = new HashBuilder { Serial = "To be filled by O.E.M.", SmbiosUuid = Guid.Parse("11111111-2222-3333-4444-555555555555") };
         var zeros = new HashBuilder { Serial = "0000000", SmbiosUuid = Guid.Parse("66666666-7777-8888-9999-aaaaaaaaaaaa") };
         var stick = TestSticks.Create(temp.File("a"), Day, TestCaptures.Draft(oem, Day.AddHours(1)), TestCaptures.Draft(zeros, Day.AddHours(2)));
@@ -128,7 +128,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         var result = await Sync(Hub("desk"), table, null, stick);
 
         Assert.Equal(0, result.ExitCode);
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(["uuid:11111111-2222-3333-4444-555555555555", "uuid:66666666-7777-8888-9999-aaaaaaaaaaaa"], rows.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("To be filled by O.E.M.", rows["uuid:11111111-2222-3333-4444-555555555555"].GetString("Device_Serial_Number"));
     }
@@ -136,7 +136,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task Two_devices_sharing_a_serial_both_survive_on_one_desk()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var twin = HashBuilder.Sample(1);
         twin.SmbiosUuid = Guid.Parse("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
         var a = TestSticks.Create(temp.File("a"), Day, TestSticks.Samples(1, 1, Day.AddHours(1)));
@@ -145,7 +145,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         var result = await Sync(Hub("desk"), table, null, a, b);
 
         Assert.Equal(0, result.ExitCode);
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(["CLT-0000001", "CLT-0000001~aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"], rows.Keys.Order(StringComparer.Ordinal));
         Assert.Contains(HashFlags.SerialCollision, rows["CLT-0000001~aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"].GetString("Flags"), StringComparison.Ordinal);
     }
@@ -153,7 +153,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task Two_devices_sharing_a_serial_both_survive_across_desks_and_the_second_desk_remembers_the_key()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var twin = HashBuilder.Sample(1);
         twin.SmbiosUuid = Guid.Parse("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
         var first = TestSticks.Create(temp.File("a"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
@@ -168,7 +168,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(0, log.Writes);
         Assert.Equal(1, Devices(later).GetProperty("uploaded").GetInt32());
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         const string Key = "CLT-0000001~aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
         Assert.Equal(["CLT-0000001", Key, "CLT-0000002", "CLT-0000003"], rows.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(HashBuilder.Sample(1).SmbiosUuid!.Value.ToString("D"), rows["CLT-0000001"].GetString("Smbios_Uuid"));
@@ -181,7 +181,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task Serials_with_reserved_characters_and_spaces_round_trip()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         string[] serials = ["SN/0001", @"SN\0002", "SN#0003", "SN?0004", "SN%0005", "SN 0006 X", "50%/#?\\ mix"];
         var drafts = serials.Select((s, i) =>
         {
@@ -196,7 +196,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         var again = await Sync(Hub("desk"), table, log, stick);
 
         Assert.Equal(0, result.ExitCode);
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(serials.Order(StringComparer.Ordinal), rows.Values.Select(r => r.GetString("Device_Serial_Number")).Order(StringComparer.Ordinal));
         Assert.All(rows.Values, row => Assert.Equal(row.GetString("Device_Serial_Number"), DeviceEntity.DecodeRowKey(row.RowKey)));
         Assert.Contains("SN%2F0001", rows.Keys);
@@ -207,7 +207,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task New_devices_are_added_unread_while_the_table_holds_nothing_this_hub_does_not_know()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         await Sync(Hub("desk"), table, null, TestSticks.Create(temp.File("big"), Day, TestSticks.Samples(1, 1500, Day.AddHours(1))));
         var log = new RequestLog();
 
@@ -217,13 +217,13 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(3, Devices(result).GetProperty("uploaded").GetInt32());
         Assert.Equal(1, log.Reads); // the check that the table is there: Add itself refuses a row that exists
         Assert.Equal(1, log.Batches);
-        Assert.Equal(1503, Tables.Rows(azurite, table).Count);
+        Assert.Equal(1503, TestTables.Rows(azurite, table).Count);
     }
 
     [Fact]
     public async Task After_a_conflict_a_few_new_devices_in_a_big_partition_are_read_one_by_one_not_by_reading_the_partition()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         await Sync(Hub("desk"), table, null, TestSticks.Create(temp.File("big"), Day, TestSticks.Samples(1, 1500, Day.AddHours(1))));
         var rival = HashBuilder.Sample(10_050);
         rival.Serial = "CLT-0000050B";
@@ -239,7 +239,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(0, log.RangeQueries);
         Assert.Equal(1 + 4, log.Reads); // the check, then the batch's four keys one by one after the 409
         Assert.Equal(2, log.Batches); // the unread Add refused, then the decided batch
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(1504, rows.Count);
         Assert.Equal("rival", rows["CLT-0000050B"].GetString("Group_Tag"));
     }
@@ -247,7 +247,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
     [Fact]
     public async Task A_new_desk_reading_a_range_full_of_another_desks_rows_stops_after_a_page_and_reads_the_rest_one_by_one()
     {
-        var table = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var table = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         await Sync(Hub("a"), table, null, TestSticks.Create(temp.File("big"), Day, TestSticks.Samples(1, 2500, Day.AddHours(1))));
         var spread = Enumerable.Range(0, 20).Select(i =>
         {
@@ -266,7 +266,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Equal(21, Devices(result).GetProperty("uploaded").GetInt32());
         Assert.Equal(1, log.RangeQueries); // one page of at most 1,000 rows, not the 2,500 in the range
         Assert.InRange(log.Reads, 1 + 1 + 1, 1 + 1 + 21);
-        var rows = Tables.Rows(azurite, table);
+        var rows = TestTables.Rows(azurite, table);
         Assert.Equal(2520, rows.Count);
         Assert.Equal("b", rows["CLT-0000001"].GetString("Group_Tag"));
     }
@@ -285,23 +285,23 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         Assert.Contains("3 devices wait for upload", refused.Error, StringComparison.Ordinal);
         Assert.Equal(0, created.ExitCode);
         Assert.Contains($"Created table '{table}' (connection string): 3 devices uploaded", created.Out, StringComparison.Ordinal);
-        Assert.Equal(3, Tables.Rows(azurite, table).Count);
-        Tables.AssertNoSecret(refused, Collector.Testing.Azurite.AccountKey);
-        Tables.AssertNoSecret(created, Collector.Testing.Azurite.AccountKey);
+        Assert.Equal(3, TestTables.Rows(azurite, table).Count);
+        TestTables.AssertNoSecret(refused, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(created, Collector.Testing.Azurite.AccountKey);
     }
 
     [Fact]
     public async Task A_hub_pointed_at_another_table_uploads_every_device_there_too()
     {
-        var first = Tables.Create(azurite, Azurite.NewTableName()).Name;
-        var second = Tables.Create(azurite, Azurite.NewTableName()).Name;
+        var first = TestTables.Create(azurite, Azurite.NewTableName()).Name;
+        var second = TestTables.Create(azurite, Azurite.NewTableName()).Name;
         var stick = TestSticks.Create(temp.File("a"), Day, TestSticks.Samples(1, 4, Day.AddHours(1)));
         await Sync(Hub("desk"), first, null, stick);
 
         var result = await Sync(Hub("desk"), second, null, stick);
 
         Assert.Equal(4, Devices(result).GetProperty("uploaded").GetInt32());
-        Assert.Equal(4, Tables.Rows(azurite, second).Count);
+        Assert.Equal(4, TestTables.Rows(azurite, second).Count);
     }
 
     private string Hub(string desk) => temp.File(desk, "hub.db");

@@ -6,7 +6,7 @@ using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 using Collector.Workstation.Commands;
 using Collector.Workstation.Export;
 using static Collector.Workstation.Tests.Csv.CsvTestKit;

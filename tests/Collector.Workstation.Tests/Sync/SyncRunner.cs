@@ -1,9 +1,10 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Collector.Workstation.Azure;
+using Collector.Testing;
 using Collector.Workstation.Commands;
-using Collector.Workstation.Tests.Azure;
+using Collector.Workstation.Tables;
+using Collector.Workstation.Tests.Tables;
 
 namespace Collector.Workstation.Tests.Sync;
 
@@ -15,9 +16,13 @@ public static class SyncRunner
 {
     public static SyncCommand.Services Services(params HttpPipelinePolicy[] policies) => Services(TimeSpan.FromMilliseconds(500), policies);
 
-    public static SyncCommand.Services Services(TimeSpan hubLockWait, params HttpPipelinePolicy[] policies)
+    public static SyncCommand.Services Services(TimeSpan hubLockWait, params HttpPipelinePolicy[] policies) =>
+        new(new TableClients(ClientOptions(policies)), hubLockWait);
+
+    /// <summary>The product's client options with short retry delays and <paramref name="policies"/> watching every try.</summary>
+    public static TableClientOptions ClientOptions(params HttpPipelinePolicy[] policies)
     {
-        var options = TableUploader.DefaultClientOptions();
+        var options = TableClients.DefaultOptions();
         options.Retry.MaxRetries = 8;
         options.Retry.Delay = TimeSpan.FromMilliseconds(20);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(200);
@@ -27,7 +32,7 @@ public static class SyncRunner
             options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
         }
 
-        return new SyncCommand.Services(options, hubLockWait);
+        return options;
     }
 
     public static async Task<CliResult> RunAsync(
@@ -55,7 +60,7 @@ public static class SyncRunner
     {
         var result = await RunAsync(Options(hub, azurite.ConnectionString, paths) with { TableName = table },
             log is null ? Services() : Services(log));
-        Tables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
+        TestTables.AssertNoSecret(result, Collector.Testing.Azurite.AccountKey);
         return result;
     }
 }

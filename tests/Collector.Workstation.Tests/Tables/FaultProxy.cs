@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
 /// <summary>
 /// A loopback HTTP/1.1 proxy in front of Azurite that fails a share of requests the ways a real

@@ -1,6 +1,6 @@
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
 public sealed class DeviceEntityTests
 {

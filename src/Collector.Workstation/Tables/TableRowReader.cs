@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>
 /// Reads what the table holds for a batch's keys, without reading a whole partition for a few

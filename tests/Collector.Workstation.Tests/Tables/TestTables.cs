@@ -2,10 +2,10 @@ using Azure.Data.Tables;
 using Azure.Data.Tables.Sas;
 using Collector.Testing;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
 /// <summary>Reading Azurite's tables back, making SAS URLs, and checking no secret leaked.</summary>
-public static class Tables
+public static class TestTables
 {
     public static TableClient Create(Collector.Testing.Azurite azurite, string name)
     {
@@ -21,9 +21,11 @@ public static class Tables
             .ToDictionary(e => e.RowKey, StringComparer.Ordinal);
 
     /// <summary>
-    /// An account SAS for one table's URL: Azurite refuses a table SAS on $batch (platform-facts
-    /// §3.3), and (measured with Azurite 3.37.0) answers 403 to an entity query under an account
-    /// SAS whose srt lacks c, though point reads pass with o alone; hence srt=co.
+    /// An account SAS for one table's URL: Azurite refuses a table SAS on $batch (it checks the
+    /// SAS against the table name "$batch": Azure/Azurite
+    /// src/table/authentication/OperationTableSASPermission.ts), and (measured with Azurite
+    /// 3.37.0) answers 403 to an entity query under an account SAS whose srt lacks c, though point
+    /// reads pass with o alone; hence srt=co.
     /// </summary>
     public static string AccountSasUrl(Collector.Testing.Azurite azurite, string table, TableAccountSasPermissions permissions, DateTimeOffset expiresOn)
     {

@@ -2,7 +2,7 @@ using Collector.Workstation.Hub;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>What to do with one device, given what the table holds under its key.</summary>
 public enum UploadAction

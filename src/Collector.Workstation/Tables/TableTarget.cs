@@ -1,9 +1,7 @@
-using Azure.Core;
-using Azure.Data.Tables;
 using Azure.Identity;
 using Collector.Core.Errors;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>
 /// Where sync uploads and export reads (design section 5): a table SAS URL, a connection string
@@ -17,12 +15,10 @@ public sealed class TableTarget
     public const string EnvironmentVariable = "COLLECTOR_TABLE";
     public const string DefaultTableName = "autopilothashes";
 
-    private readonly string text;
-
     private TableTarget(TableTargetKind kind, string text, string tableName, Uri? tableUri, string? permissions, DateTimeOffset? expiresOn)
     {
         Kind = kind;
-        this.text = text;
+        Text = text;
         TableName = tableName;
         TableUri = tableUri;
         Permissions = permissions;
@@ -52,6 +48,14 @@ public sealed class TableTarget
         return string.IsNullOrWhiteSpace(raw) ? null : Parse(raw, tableNameOption, context.Secrets);
     }
 
+    /// <summary>
+    /// The target of a <c>--table</c> that was given, with or without a value (status, export):
+    /// its value, else the environment's; one of them must name a table.
+    /// </summary>
+    public static TableTarget ResolveGiven(string? option, string? tableNameOption, WorkstationContext context) =>
+        Resolve(option, tableNameOption, context)
+        ?? throw new InvalidInputException($"--table names no table and {EnvironmentVariable} is not set");
+
     public static TableTarget Parse(string raw, string? tableNameOption, SecretRedactor secrets)
     {
         var value = raw.Trim();
@@ -78,14 +82,6 @@ public sealed class TableTarget
             "nor a connection string (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, or UseDevelopmentStorage=true)");
     }
 
-    /// <summary>A client for the table, with the caller's options (retry policy, pipeline policies).</summary>
-    public TableClient CreateClient(TableClientOptions options, TokenCredential? credential = null) => Kind switch
-    {
-        TableTargetKind.ConnectionString => new TableClient(text, TableName, options),
-        TableTargetKind.SasUrl => new TableClient(new Uri(text), options),
-        _ => new TableClient(AccountUri(), TableName, credential ?? new DefaultAzureCredential(), options),
-    };
-
     /// <summary>What may be printed about the target: the kind and the table, never a secret.</summary>
     public override string ToString() => Kind switch
     {
@@ -94,11 +90,18 @@ public sealed class TableTarget
         _ => $"table '{TableName}' at {TableUri!.GetLeftPart(UriPartial.Authority)} (Entra ID)",
     };
 
-    private Uri AccountUri()
+    /// <summary>The target as given: a connection string or a URL, secret and all. Only <see cref="TableClients"/> reads it.</summary>
+    internal string Text { get; }
+
+    /// <summary>The account's URL (an Entra ID target's table URL without the table).</summary>
+    internal Uri AccountUri
     {
-        var table = TableUri!;
-        var path = table.AbsolutePath.TrimEnd('/');
-        return new Uri(table.GetLeftPart(UriPartial.Authority) + path[..path.LastIndexOf('/')]);
+        get
+        {
+            var table = TableUri!;
+            var path = table.AbsolutePath.TrimEnd('/');
+            return new Uri(table.GetLeftPart(UriPartial.Authority) + path[..path.LastIndexOf('/')]);
+        }
     }
 
     private static TableTarget FromUrl(string value, Uri uri, string? tableNameOption)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Collector.Testing;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
 /// <summary>
 /// A real peer: PowerShell 7 making the seed script's request (TestData/seed-upload.ps1) against

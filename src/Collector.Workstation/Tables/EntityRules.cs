@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>
 /// The Table service's limits, checked before anything is sent: Azurite (3.37.0) does not enforce

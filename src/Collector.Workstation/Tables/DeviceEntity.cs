@@ -4,7 +4,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Collector.Core.Storage;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>
 /// One device as an Azure Table entity (design section 5). PartitionKey = tenant id (lower-case

@@ -2,7 +2,7 @@ using Collector.Workstation.Hub;
 using Azure.Data.Tables;
 using Collector.Core.Storage;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>
 /// <c>collector status --table</c>: per tenant (partition) the device rows, those not yet

@@ -2,11 +2,11 @@ using Collector.Workstation.Hub;
 using Azure.Data.Tables;
 using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
-/// <summary>The limits Azurite does not enforce are enforced before sending (platform-facts §3.3).</summary>
+/// <summary>The limits Azurite does not enforce are enforced before sending (Azurite 3.37.0 takes them, the service does not).</summary>
 public sealed class EntityRulesTests
 {
     [Fact]

@@ -1,8 +1,8 @@
 using Collector.Core.Errors;
 using Collector.Testing;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
 public sealed class TableTargetTests : IDisposable
 {

@@ -2,9 +2,9 @@ using Collector.Workstation.Hub;
 using Azure;
 using Collector.Core.Captures;
 using Collector.Core.Storage;
-using Collector.Workstation.Azure;
+using Collector.Workstation.Tables;
 
-namespace Collector.Workstation.Tests.Azure;
+namespace Collector.Workstation.Tests.Tables;
 
 public sealed class UploadDecisionTests
 {

@@ -3,7 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Collector.Core.Hashing;
 
-namespace Collector.Workstation.Azure;
+namespace Collector.Workstation.Tables;
 
 /// <summary>
 /// What the table holds under one RowKey, as much as sync needs to decide: which capture, when,

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Collector.Workstation.Tables;
+
+namespace Collector.Workstation.Commands;
+
+/// <summary>
+/// The options several commands take, each made here so that its name, help name, arity and help
+/// text are the same wherever it appears (as collect's <c>StickOption</c> does for <c>--stick</c>).
+/// </summary>
+public static class SharedOptions
+{
+    private const string TargetForms = "a table SAS URL, a connection string, or a table URL (Entra ID); @FILE reads it from a file";
+
+    /// <summary><c>--hub FILE</c>: sync, import, export and status.</summary>
+    public static Option<string> Hub() => new("--hub")
+    {
+        HelpName = "FILE",
+        // Not HubStore.DefaultPath here: it creates the app-data folder, and this runs for every command.
+        Description = $"The hub database (default: {WorkstationContext.HubVariable}, else Collector/hub.db in the user's local application data).",
+    };
+
+    /// <summary>
+    /// <c>--table TARGET</c> for sync, which uploads wherever a table is configured: without
+    /// <c>--table</c> it takes COLLECTOR_TABLE, so a bare <c>--table</c> would add nothing, and the
+    /// option takes a value.
+    /// </summary>
+    public static Option<string> UploadTable() => new("--table")
+    {
+        HelpName = "TARGET",
+        Description = $"Where to upload: {TargetForms}. Default: {TableTarget.EnvironmentVariable}.",
+    };
+
+    /// <summary>
+    /// <c>--table [TARGET]</c> for commands that work on the hub unless told otherwise (status,
+    /// export): given, they work on the table instead; given without a value, on the table
+    /// COLLECTOR_TABLE names (<see cref="TableTarget.ResolveGiven"/>). Read whether it was given
+    /// with <c>parseResult.GetResult(option) is not null</c>.
+    /// </summary>
+    /// <param name="instead">What the command does with the table, and what a SAS must grant it.</param>
+    public static Option<string> SourceTable(string instead) => new("--table")
+    {
+        HelpName = "TARGET",
+        Arity = ArgumentArity.ZeroOrOne,
+        Description = $"{instead}: {TargetForms}; without a value, {TableTarget.EnvironmentVariable}.",
+    };
+
+    /// <summary><c>--table-name NAME</c>: the table, where the target is a connection string.</summary>
+    public static Option<string> TableName() => new("--table-name")
+    {
+        HelpName = "NAME",
+        Description = $"The table, with a connection string (default: {TableTarget.DefaultTableName}).",
+    };
+
+    /// <summary><c>--tenant GUID</c>; what it means (and whether it is required) is the command's.</summary>
+    public static Option<string> Tenant(string description, bool required = false) => new("--tenant")
+    {
+        HelpName = "GUID",
+        Description = description,
+        Required = required,
+    };
+
+    /// <summary><c>--group-tag TAG</c>; checked by <c>CaptureRules.GroupTagProblem</c> wherever it is read.</summary>
+    public static Option<string> GroupTag(string description) => new("--group-tag")
+    {
+        HelpName = "TAG",
+        Description = description,
+    };
+
+    /// <summary><c>--json</c>: one JSON document on stdout instead of text.</summary>
+    /// <param name="what">What the document is, e.g. "one JSON object: files, devices, leftOut".</param>
+    public static Option<bool> Json(string what) => new("--json")
+    {
+        Description = $"Print {what}.",
+    };
+}

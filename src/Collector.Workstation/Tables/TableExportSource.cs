@@ -1,0 +1,149 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using Collector.Core.Errors;
+using Collector.Core.Hashing;
+using Collector.Workstation.Csv;
+using Collector.Workstation.Export;
+
+namespace Collector.Workstation.Tables;
+
+/// <summary>
+/// Exports from an Azure table: each row is a device's newest capture (sync keeps it so). Works
+/// on rows the seed script wrote too, which have only its four columns: the device key is the
+/// RowKey decoded, and the serial is read from the hash (record 14), as for every row. A row
+/// counts as exported while it carries <c>Exported_At</c>; sync replaces a row with a newer
+/// capture whole, which drops the mark. Marks are merge updates conditional on the ETag read, so
+/// a row a sync replaced meanwhile is left waiting with its newer capture. Every call goes through
+/// the connection, which explains what the service or the network said.
+/// </summary>
+public sealed class TableExportSource(TableConnection table, Guid? tenant, bool all) : IExportSource
+{
+    // $select returns only what it names: the keys too (the ETag comes with the metadata).
+    private static readonly string[] Columns =
+        ["PartitionKey", "RowKey", DeviceEntity.SerialNumber, DeviceEntity.HardwareHash, DeviceEntity.GroupTag, DeviceEntity.AssignedUser, DeviceEntity.ExportedAt];
+
+    public string Description => table.Target.ToString();
+
+    public async IAsyncEnumerable<ExportDevice> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Tenant as a string: the seed's PartitionKey is the tenant id in D format, lower case.
+        var filter = tenant is { } t ? TableClient.CreateQueryFilter($"PartitionKey eq {DeviceEntity.PartitionKey(t)}") : null;
+        var rows = table.Client.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        Func<Task<bool>> next = () => rows.MoveNextAsync().AsTask();
+        await using (rows.ConfigureAwait(false))
+        {
+            while (await table.CallAsync(TableOperation.Read, next, cancellationToken).ConfigureAwait(false))
+            {
+                var row = rows.Current;
+                if (!all && row.ContainsKey(DeviceEntity.ExportedAt))
+                {
+                    continue;
+                }
+
+                yield return ToDevice(row);
+            }
+        }
+    }
+
+    public bool IsBatchNameTaken(string batch) => false;
+
+    public async Task<ExportMarkResult> MarkAsync(ExportBatch devices, string batch, string file, DateTimeOffset writtenAt, CancellationToken cancellationToken)
+    {
+        var changed = new List<string>();
+        var marked = 0;
+        try
+        {
+            foreach (var partition in devices.Devices.GroupBy(d => d.Source.PartitionKey))
+            {
+                foreach (var chunk in partition.Chunk(EntityRules.MaxBatchActions))
+                {
+                    var actions = chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        Mark(d, batch, writtenAt), new ETag(d.Source.Version))).ToList();
+                    try
+                    {
+                        await table.CallAsync(TableOperation.Write, () => table.Client.SubmitTransactionAsync(actions, cancellationToken), cancellationToken)
+                            .ConfigureAwait(false);
+                        marked += chunk.Length;
+                    }
+                    catch (TableTransactionFailedException)
+                    {
+                        // One row changed since it was read and the whole transaction was refused:
+                        // mark the rows one by one, so only the changed ones stay waiting.
+                        foreach (var device in chunk)
+                        {
+                            if (await MarkOneAsync(device, batch, writtenAt, cancellationToken).ConfigureAwait(false))
+                            {
+                                marked++;
+                            }
+                            else
+                            {
+                                changed.Add(device.DeviceKey);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        catch (CloudException e)
+        {
+            throw new CloudException($"{e.Message}: could not mark the devices of {file} as exported", e.InnerException ?? e);
+        }
+
+        return new ExportMarkResult(marked, changed);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>True when marked; false when the row was replaced (a newer capture) or deleted since it was read.</summary>
+    private Task<bool> MarkOneAsync(ExportDevice device, string batch, DateTimeOffset writtenAt, CancellationToken cancellationToken) =>
+        table.CallAsync(TableOperation.Write, async () =>
+        {
+            try
+            {
+                await table.Client.UpdateEntityAsync(Mark(device, batch, writtenAt), new ETag(device.Source.Version), TableUpdateMode.Merge, cancellationToken)
+                    .ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    private static TableEntity Mark(ExportDevice device, string batch, DateTimeOffset writtenAt) =>
+        new(device.Source.PartitionKey, device.Source.RowKey)
+        {
+            [DeviceEntity.ExportedAt] = writtenAt.UtcDateTime,
+            [DeviceEntity.ExportBatch] = batch,
+        };
+
+    private static ExportDevice ToDevice(TableEntity row)
+    {
+        var key = DeviceEntity.DecodeRowKey(row.RowKey);
+        var source = new ExportSourceRef(row.PartitionKey, row.RowKey, row.ETag.ToString());
+        var tag = Text(row, DeviceEntity.GroupTag);
+        var user = Text(row, DeviceEntity.AssignedUser);
+        if (!Guid.TryParse(row.PartitionKey, out var tenantId))
+        {
+            return new ExportDevice(Guid.Empty, key, "", "", tag, user, [], source,
+                $"its PartitionKey '{row.PartitionKey}' is not a tenant id");
+        }
+
+        var hash = Text(row, DeviceEntity.HardwareHash);
+        if (hash.Length == 0)
+        {
+            return new ExportDevice(tenantId, key, "", "", tag, user, [], source, $"the row has no {DeviceEntity.HardwareHash}");
+        }
+
+        var check = HashCodec.Check(hash);
+        return check.Hash is { } decoded && check.Valid
+            ? new ExportDevice(tenantId, key, decoded.Serial, decoded.Base64, tag, user, decoded.Flags, source)
+            : new ExportDevice(tenantId, key, "", hash, tag, user, [], source, $"the hardware hash is invalid: {check.Problem}");
+    }
+
+    // The seed wrote every property as a string; anything else is read as its text.
+    private static string Text(TableEntity row, string name) =>
+        row.TryGetValue(name, out var value) && value is not null ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "" : "";
+}

@@ -1,4 +1,3 @@
-using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Core;
@@ -7,8 +6,9 @@ using Azure.Data.Tables;
 using Collector.Core.Storage;
 using Collector.Testing;
 using Collector.Workstation;
-using Collector.Workstation.Tables;
 using Collector.Workstation.Commands;
+using Collector.Workstation.Hub;
+using Collector.Workstation.Tables;
 
 namespace Collector.Bench;
 

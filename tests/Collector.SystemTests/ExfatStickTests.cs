@@ -1,4 +1,3 @@
-using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;

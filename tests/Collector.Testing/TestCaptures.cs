@@ -1,6 +1,5 @@
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 
 namespace Collector.Testing;
 

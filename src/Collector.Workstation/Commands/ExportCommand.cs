@@ -1,12 +1,10 @@
-using Collector.Workstation.Hub;
 using System.CommandLine;
-using Azure.Data.Tables;
 using Collector.Core.Captures;
-using Collector.Workstation.Csv;
 using Collector.Core.Errors;
-using Collector.Core.Storage;
-using Collector.Workstation.Tables;
+using Collector.Workstation.Csv;
 using Collector.Workstation.Export;
+using Collector.Workstation.Hub;
+using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Commands;
 

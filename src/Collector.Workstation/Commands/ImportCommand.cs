@@ -1,11 +1,10 @@
-using Collector.Workstation.Hub;
 using System.CommandLine;
 using Collector.Core.Captures;
-using Collector.Workstation.Csv;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Core.Inputs;
-using Collector.Core.Storage;
+using Collector.Workstation.Csv;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Commands;
 

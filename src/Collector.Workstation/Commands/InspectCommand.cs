@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
-using Collector.Core.Inputs;
 using Collector.Workstation.Inputs;
 
 namespace Collector.Workstation.Commands;

@@ -1,7 +1,6 @@
-using Collector.Workstation.Hub;
 using System.CommandLine;
 using Collector.Core.Errors;
-using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Commands;

@@ -1,10 +1,9 @@
-using Collector.Workstation.Hub;
 using System.CommandLine;
 using System.Globalization;
 using Collector.Core.Errors;
-using Collector.Core.Storage;
-using Collector.Workstation.Tables;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Sync;
+using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Commands;
 

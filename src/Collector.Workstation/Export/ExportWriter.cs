@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Collector.Workstation.Csv;
 using Collector.Core.Errors;
+using Collector.Workstation.Csv;
 
 namespace Collector.Workstation.Export;
 

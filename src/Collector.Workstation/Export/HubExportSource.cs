@@ -1,7 +1,6 @@
-using Collector.Workstation.Hub;
 using System.Runtime.CompilerServices;
 using Collector.Workstation.Csv;
-using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Export;
 

@@ -1,5 +1,4 @@
 using Collector.Core.Errors;
-using Collector.Core.Storage;
 
 namespace Collector.Workstation.Hub;
 

@@ -1,4 +1,3 @@
-using Collector.Core.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Hub;

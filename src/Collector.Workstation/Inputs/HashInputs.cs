@@ -1,6 +1,6 @@
+using Collector.Core.Errors;
 using Collector.Core.Inputs;
 using Collector.Workstation.Csv;
-using Collector.Core.Errors;
 
 namespace Collector.Workstation.Inputs;
 

@@ -1,6 +1,6 @@
-using Collector.Workstation.Hub;
 using Collector.Core.Captures;
 using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Sync;
 

@@ -1,6 +1,6 @@
-using Collector.Workstation.Hub;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Sync;

@@ -1,8 +1,7 @@
-using Collector.Workstation.Hub;
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
-using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tables;
 

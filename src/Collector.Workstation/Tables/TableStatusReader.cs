@@ -1,6 +1,5 @@
-using Collector.Workstation.Hub;
 using Azure.Data.Tables;
-using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tables;
 

@@ -1,6 +1,5 @@
-using Collector.Workstation.Hub;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tables;
 

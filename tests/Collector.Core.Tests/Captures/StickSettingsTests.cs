@@ -16,7 +16,10 @@ public sealed class StickSettingsTests : IDisposable
     {
         var settings = new StickSettings
         {
-            TenantId = TestCaptures.Tenant, GroupTag = "Warehouse-A", Site = "Leeds", Technician = "Sam",
+            TenantId = TestCaptures.Tenant,
+            GroupTag = "Warehouse-A",
+            Site = "Leeds",
+            Technician = "Sam",
             StickId = Guid.Parse("11111111-2222-3333-4444-555555555555"),
         };
         var path = StickSettings.PathOn(temp.Path);

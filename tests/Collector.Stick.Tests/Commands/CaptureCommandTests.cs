@@ -3,7 +3,6 @@ using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
-using Collector.Stick.Commands;
 using Collector.Stick.Device;
 using Collector.Testing;
 

@@ -1,8 +1,8 @@
-using Collector.Workstation.Hub;
 using System.Text.Json;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tests.Commands;
 

@@ -1,10 +1,9 @@
-using Collector.Workstation.Hub;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Tests.Commands;
@@ -25,7 +24,9 @@ public sealed class StatusFromTableTests(Azurite azurite) : IClassFixture<Azurit
         await table.AddEntityAsync(Entity(2, stick, TestCaptures.OtherTenant));
         await table.AddEntityAsync(new TableEntity(TestCaptures.Tenant.ToString("D"), "SEED-1")
         {
-            [DeviceEntity.SerialNumber] = "SEED-1", [DeviceEntity.ProductId] = "", [DeviceEntity.HardwareHash] = HashBuilder.Sample(3).Build(),
+            [DeviceEntity.SerialNumber] = "SEED-1",
+            [DeviceEntity.ProductId] = "",
+            [DeviceEntity.HardwareHash] = HashBuilder.Sample(3).Build(),
         });
 
         var result = await Cli.RunAsync("status", "--table", azurite.ConnectionString, "--table-name", name, "--json");

@@ -3,8 +3,8 @@ using Azure.Data.Tables.Sas;
 using Azure.Identity;
 using Collector.Testing;
 using Collector.Workstation.Tables;
-using Collector.Workstation.Tests.Tables;
 using Collector.Workstation.Tests.Sync;
+using Collector.Workstation.Tests.Tables;
 
 namespace Collector.Workstation.Tests.Commands;
 

@@ -1,13 +1,12 @@
-using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Sas;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Tests.Tables;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tests.Sync;
+using Collector.Workstation.Tests.Tables;
 
 namespace Collector.Workstation.Tests.Commands;
 

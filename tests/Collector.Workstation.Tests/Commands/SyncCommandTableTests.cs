@@ -1,13 +1,12 @@
-using Collector.Workstation.Hub;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tables;
-using Collector.Workstation.Tests.Tables;
 using Collector.Workstation.Tests.Sync;
+using Collector.Workstation.Tests.Tables;
 
 namespace Collector.Workstation.Tests.Commands;
 

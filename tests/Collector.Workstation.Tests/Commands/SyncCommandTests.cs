@@ -1,7 +1,6 @@
-using Collector.Workstation.Hub;
 using System.Text.Json;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tests.Sync;
 using Microsoft.Data.Sqlite;
 

@@ -1,7 +1,7 @@
 using Collector.Core.Captures;
-using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Testing;
+using Collector.Workstation.Csv;
 
 namespace Collector.Workstation.Tests.Csv;
 

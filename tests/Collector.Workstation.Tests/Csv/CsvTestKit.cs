@@ -1,11 +1,11 @@
-using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Text;
 using Collector.Core.Captures;
-using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Csv;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tests.Csv;
 

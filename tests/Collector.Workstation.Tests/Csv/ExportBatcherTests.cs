@@ -1,6 +1,6 @@
-using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Testing;
+using Collector.Workstation.Csv;
 
 namespace Collector.Workstation.Tests.Csv;
 

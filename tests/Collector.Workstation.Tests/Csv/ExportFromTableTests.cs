@@ -1,14 +1,12 @@
-using Collector.Workstation.Hub;
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
-using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
-using Collector.Workstation.Tables;
 using Collector.Workstation.Commands;
+using Collector.Workstation.Csv;
 using Collector.Workstation.Export;
+using Collector.Workstation.Hub;
+using Collector.Workstation.Tables;
 using static Collector.Workstation.Tests.Csv.CsvTestKit;
 
 namespace Collector.Workstation.Tests.Csv;

@@ -1,9 +1,8 @@
-using Collector.Workstation.Hub;
 using System.Text;
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using static Collector.Workstation.Tests.Csv.CsvTestKit;
 
 namespace Collector.Workstation.Tests.Csv;

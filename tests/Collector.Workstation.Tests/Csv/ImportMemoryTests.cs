@@ -1,10 +1,9 @@
-using Collector.Workstation.Hub;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using Xunit.Abstractions;
 using static Collector.Workstation.Tests.Csv.CsvTestKit;
 

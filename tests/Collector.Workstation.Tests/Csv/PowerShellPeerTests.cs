@@ -1,8 +1,7 @@
-using Collector.Workstation.Hub;
 using System.Text.Json;
 using Collector.Core.Hashing;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using static Collector.Workstation.Tests.Csv.CsvTestKit;
 
 namespace Collector.Workstation.Tests.Csv;

@@ -1,8 +1,8 @@
-using Collector.Workstation.Hub;
-using Collector.Workstation.Csv;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Csv;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tests.Hub;
 

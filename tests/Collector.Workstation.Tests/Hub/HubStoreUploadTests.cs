@@ -1,7 +1,7 @@
-using Collector.Workstation.Hub;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tests.Hub;
 

@@ -1,9 +1,8 @@
 using System.Text;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
-using Collector.Core.Inputs;
-using Collector.Workstation.Inputs;
 using Collector.Testing;
+using Collector.Workstation.Inputs;
 
 namespace Collector.Workstation.Tests.Inputs;
 

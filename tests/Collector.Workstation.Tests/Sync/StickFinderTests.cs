@@ -1,4 +1,3 @@
-using Collector.Workstation.Hub;
 using Collector.Testing;
 using Collector.Workstation.Sync;
 

@@ -1,7 +1,6 @@
-using Collector.Workstation.Hub;
 using Azure.Data.Tables;
-using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Tests.Tables;
@@ -72,12 +71,27 @@ public sealed class EntityRulesTests
         var draft = TestCaptures.Draft(7, DateTimeOffset.UtcNow);
         return DeviceEntity.From(new HubCapture(new Core.Captures.Capture
         {
-            CaptureId = Guid.CreateVersion7(), StickSequence = 1, TenantId = draft.TenantId, Serial = draft.Hash.Serial,
-            DeviceKey = draft.Hash.DeviceKey, HardwareHash = draft.Hash.Base64, SmbiosUuid = draft.Hash.SmbiosUuid,
-            Manufacturer = draft.Hash.Manufacturer, Model = draft.Hash.Model, TpmPresent = draft.Hash.TpmPresent,
-            NicCount = draft.Hash.NicCount, ProductKeyId = draft.Hash.ProductKeyId, GroupTag = "", AssignedUser = "",
-            CapturedAt = draft.CapturedAt, Technician = "t", Site = "s", StickId = Guid.NewGuid(), Method = draft.Method,
-            CollectorVersion = "0", Flags = [],
+            CaptureId = Guid.CreateVersion7(),
+            StickSequence = 1,
+            TenantId = draft.TenantId,
+            Serial = draft.Hash.Serial,
+            DeviceKey = draft.Hash.DeviceKey,
+            HardwareHash = draft.Hash.Base64,
+            SmbiosUuid = draft.Hash.SmbiosUuid,
+            Manufacturer = draft.Hash.Manufacturer,
+            Model = draft.Hash.Model,
+            TpmPresent = draft.Hash.TpmPresent,
+            NicCount = draft.Hash.NicCount,
+            ProductKeyId = draft.Hash.ProductKeyId,
+            GroupTag = "",
+            AssignedUser = "",
+            CapturedAt = draft.CapturedAt,
+            Technician = "t",
+            Site = "s",
+            StickId = Guid.NewGuid(),
+            Method = draft.Method,
+            CollectorVersion = "0",
+            Flags = [],
         }, draft.CapturedAt));
     }
 }

@@ -1,7 +1,6 @@
-using Collector.Workstation.Hub;
 using Azure;
 using Collector.Core.Captures;
-using Collector.Core.Storage;
+using Collector.Workstation.Hub;
 using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Tests.Tables;
@@ -69,9 +68,26 @@ public sealed class UploadDecisionTests
 
     private static HubCapture Capture() => new(new Capture
     {
-        CaptureId = Ours, StickSequence = 1, TenantId = Guid.NewGuid(), Serial = "SN1", DeviceKey = "SN1", HardwareHash = "",
-        SmbiosUuid = Uuid, Manufacturer = "m", Model = "m", TpmPresent = true, NicCount = 1, ProductKeyId = "", GroupTag = "",
-        AssignedUser = "", CapturedAt = At, Technician = "", Site = "", StickId = Guid.NewGuid(), Method = CaptureMethods.Oa3Report,
-        CollectorVersion = "t", Flags = [],
+        CaptureId = Ours,
+        StickSequence = 1,
+        TenantId = Guid.NewGuid(),
+        Serial = "SN1",
+        DeviceKey = "SN1",
+        HardwareHash = "",
+        SmbiosUuid = Uuid,
+        Manufacturer = "m",
+        Model = "m",
+        TpmPresent = true,
+        NicCount = 1,
+        ProductKeyId = "",
+        GroupTag = "",
+        AssignedUser = "",
+        CapturedAt = At,
+        Technician = "",
+        Site = "",
+        StickId = Guid.NewGuid(),
+        Method = CaptureMethods.Oa3Report,
+        CollectorVersion = "t",
+        Flags = [],
     }, At);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Collector.Stick.Commands;
 
 namespace Collector.Stick;
@@ -15,7 +16,15 @@ public static class CollectApp
         root.Subcommands.Add(ListCommand.Create(context, stick));
         root.Subcommands.Add(VerifyCommand.Create(context, stick));
 
-        return root.Parse(args).InvokeAsync(
+        // No response files (a group tag beginning with @ is a value, never a file to expand), and a
+        // wrong value is one line: a technician reads the screen at arm's length.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Action is ParseErrorAction error)
+        {
+            error.ShowHelp = false;
+        }
+
+        return parse.InvokeAsync(
             new InvocationConfiguration { Output = context.Out, Error = context.Error },
             cancellationToken);
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Collector.Workstation.Commands;
 
 namespace Collector.Workstation;
@@ -20,10 +21,18 @@ public static class CollectorApp
             StickInitCommand.Create(context),
         };
 
+        // No response files: "--table @FILE" names a file collector reads itself (its first
+        // non-empty line, a secret), never one whose lines become more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Action is ParseErrorAction error && parse.CommandResult.Command != root)
+        {
+            error.ShowHelp = false; // a wrong value is one line, not a screen of help ('collector COMMAND --help' shows it)
+        }
+
         // The context's writers redact every line, System.CommandLine's too (a mistyped option echoes its value).
         try
         {
-            return await root.Parse(args).InvokeAsync(
+            return await parse.InvokeAsync(
                 new InvocationConfiguration { Output = context.Out, Error = context.Error },
                 cancellationToken).ConfigureAwait(false);
         }

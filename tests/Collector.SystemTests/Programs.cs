@@ -17,6 +17,11 @@ public static class Programs
         Path.Combine(RepoPaths.Root, "src", "Collector.Stick", "bin", Configuration, "net10.0", "collect"),
         $"dotnet build src/Collector.Stick -c {Configuration}");
 
+    /// <summary>The Linux build of collector (its apphost), built with this test project (same configuration).</summary>
+    public static string LinuxCollector { get; } = RepoPaths.Require(
+        Path.Combine(RepoPaths.Root, "src", "Collector.Workstation", "bin", Configuration, "net10.0", "collector"),
+        $"dotnet build src/Collector.Workstation -c {Configuration}");
+
     private static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 

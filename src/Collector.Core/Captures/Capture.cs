@@ -55,4 +55,7 @@ public static class CaptureMethods
     public const string Oa3Tool = "oa3tool";
     public const string Oa3Report = "oa3-report";
     public const string CsvImport = "csv-import";
+
+    /// <summary>Every method a capture may name: a row that names another was not written by us.</summary>
+    public static readonly IReadOnlyList<string> All = [Wmi, Oa3Tool, Oa3Report, CsvImport];
 }

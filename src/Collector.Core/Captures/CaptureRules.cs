@@ -4,16 +4,26 @@ using Collector.Core.Errors;
 namespace Collector.Core.Captures;
 
 /// <summary>
-/// What a tenant id, group tag and assigned user must look like for Intune's CSV to carry them
-/// (no commas, no quotes, 7-bit ASCII: design section 6). Checked at capture, at import and at
-/// export, so a value that cannot be exported is refused where it is typed, not found later.
+/// What a capture's own values must look like: a tenant id, a group tag and an assigned user
+/// Intune's CSV can carry (no commas, no quotes, 7-bit ASCII: design section 6; no spreadsheet
+/// formula: <see cref="SpreadsheetCell"/>), and names the table can take (the Table service's
+/// per-property limit, here because collect, which cannot reference the desk, checks it too).
+/// Checked at capture, at import, when a stick is merged and at export, so a value that cannot
+/// travel is refused where it is typed, not found later.
 /// </summary>
 public static partial class CaptureRules
 {
     /// <summary>Community-reported limit of Autopilot group tags.</summary>
     public const int MaxGroupTagLength = 512;
 
-    /// <summary>Parses a tenant id: a GUID in any usual form.</summary>
+    /// <summary>
+    /// A string property of an Azure Table entity is at most 64 KiB, UTF-16: 32,768 characters
+    /// (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model).
+    /// Every text a capture carries to the table stays within it.
+    /// </summary>
+    public const int MaxTextLength = 32 * 1024;
+
+    /// <summary>Parses a tenant id: a GUID in any usual form, not the empty one.</summary>
     public static Guid ParseTenant(string? value, string source)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -21,14 +31,26 @@ public static partial class CaptureRules
             throw new InvalidInputException($"no tenant id: pass --tenant GUID or run 'collector stick init' ({source})");
         }
 
-        return Guid.TryParse(value.Trim(), out var tenant) && tenant != Guid.Empty
+        if (!Guid.TryParse(value.Trim(), out var tenant))
+        {
+            throw new InvalidInputException($"tenant id '{DisplayText.Escape(Shorten(value))}' is not a GUID (from {source}); it looks like 00000000-0000-0000-0000-000000000000");
+        }
+
+        return tenant != Guid.Empty
             ? tenant
-            : throw new InvalidInputException($"tenant id '{Shorten(value)}' is not a GUID (from {source}); it looks like 00000000-0000-0000-0000-000000000000");
+            : throw new InvalidInputException($"tenant id {tenant:D} (from {source}) {EmptyTenant}");
     }
 
-    /// <summary>Null when a technician or site name is printable (no control characters); otherwise why not.</summary>
-    public static string? NameProblem(string what, string value) =>
-        value.Any(char.IsControl) ? $"{what} holds a control character" : null;
+    /// <summary>Null when a technician or site name is printable (no control characters) and fits the table; otherwise why not.</summary>
+    public static string? NameProblem(string what, string value)
+    {
+        if (value.Length > MaxTextLength)
+        {
+            return $"{what} is {value.Length:N0} characters; Azure Table storage takes at most {MaxTextLength:N0}";
+        }
+
+        return value.Any(char.IsControl) ? $"{what} holds a control character" : null;
+    }
 
     /// <summary>Null when the group tag can go into Intune's CSV; otherwise why not.</summary>
     public static string? GroupTagProblem(string groupTag)
@@ -38,7 +60,7 @@ public static partial class CaptureRules
             return $"group tag is {groupTag.Length} characters; Autopilot takes at most {MaxGroupTagLength}";
         }
 
-        return CsvValueProblem("group tag", groupTag);
+        return CsvValueProblem("group tag", groupTag) ?? SpreadsheetCell.FormulaProblem("group tag", groupTag);
     }
 
     /// <summary>Null when the assigned user is empty or a UPN Intune's CSV can carry; otherwise why not.</summary>
@@ -49,9 +71,40 @@ public static partial class CaptureRules
             return null;
         }
 
+        if (assignedUser.Length > MaxTextLength)
+        {
+            return $"assigned user is {assignedUser.Length:N0} characters; Azure Table storage takes at most {MaxTextLength:N0}";
+        }
+
         return CsvValueProblem("assigned user", assignedUser)
+            ?? SpreadsheetCell.FormulaProblem("assigned user", assignedUser)
             ?? (Upn().IsMatch(assignedUser) ? null : $"assigned user '{Shorten(assignedUser)}' is not a UPN (name@domain.example)");
     }
+
+    /// <summary>
+    /// Null when every value of <paramref name="capture"/> that is not read from its hash is one
+    /// collect or import would have saved; otherwise why not (sync checks each row of a stick).
+    /// </summary>
+    public static string? CaptureProblem(Capture capture)
+    {
+        if (capture.TenantId == Guid.Empty)
+        {
+            return $"its tenant id {EmptyTenant}";
+        }
+
+        if (!CaptureMethods.All.Contains(capture.Method))
+        {
+            return $"its method '{DisplayText.Escape(Shorten(capture.Method))}' is none of {string.Join(", ", CaptureMethods.All)}";
+        }
+
+        return GroupTagProblem(capture.GroupTag)
+            ?? AssignedUserProblem(capture.AssignedUser)
+            ?? NameProblem("technician", capture.Technician)
+            ?? NameProblem("site", capture.Site)
+            ?? NameProblem("collector version", capture.CollectorVersion);
+    }
+
+    private const string EmptyTenant = "is the empty GUID, not a tenant: give your tenant's id (Microsoft Entra admin center, Overview, Tenant ID)";
 
     /// <summary>Null when a value can stand in Intune's CSV as it is: 7-bit printable ASCII, no comma, no quote.</summary>
     public static string? CsvValueProblem(string what, string value)
@@ -74,7 +127,7 @@ public static partial class CaptureRules
             };
             if (problem is not null)
             {
-                return $"{what} '{Shorten(value)}' holds {problem}, which Intune's CSV cannot carry";
+                return $"{what} '{DisplayText.Escape(Shorten(value))}' holds {problem}, which Intune's CSV cannot carry";
             }
         }
 

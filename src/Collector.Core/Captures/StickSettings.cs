@@ -42,26 +42,29 @@ public sealed record StickSettings
     /// </summary>
     public static StickSettings? Read(string path)
     {
-        string text;
-        try
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                return null;
-            }
-
-            if (info.Length > MaxBytes)
-            {
-                throw Fault(path, $"it is {info.Length:N0} bytes; a stick.json is a few hundred");
-            }
-
-            // ReadAllText honours a UTF-8 or UTF-16 BOM: Notepad may save either.
-            text = File.ReadAllText(path);
+            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        string text;
+        using (var stream = Inputs.RegularFile.Open(path))
         {
-            throw new InvalidInputException($"{path}: cannot be read ({e.Message})", e);
+            if (stream.Length > MaxBytes)
+            {
+                throw Fault(path, $"it is {stream.Length:N0} bytes; a stick.json is a few hundred");
+            }
+
+            try
+            {
+                // The reader honours a UTF-8 or UTF-16 BOM: Notepad may save either.
+                using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                text = reader.ReadToEnd();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidInputException($"{path}: cannot be read ({e.Message})", e);
+            }
         }
 
         return Parse(text, path);
@@ -95,10 +98,19 @@ public sealed record StickSettings
             }
 
             var settings = new StickSettings();
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var property in root.EnumerateObject())
             {
                 var known = Array.Find(Known, k => string.Equals(k, property.Name, StringComparison.OrdinalIgnoreCase))
-                    ?? throw Fault(name, $"unknown setting \"{property.Name}\" (known: {string.Join(", ", Known)}; no secret ever goes on a stick)");
+                    ?? throw Fault(name, $"unknown setting \"{DisplayText.Escape(property.Name)}\" (known: {string.Join(", ", Known)}; no secret ever goes on a stick)");
+
+                // Names are case-insensitive, so "tenantId" and "TENANTID" are one setting given twice:
+                // which one counts must not depend on the order a hand edit left them in.
+                if (!seen.TryAdd(known, property.Name))
+                {
+                    throw Fault(name, $"\"{known}\" appears twice (as \"{DisplayText.Escape(seen[known])}\" and \"{DisplayText.Escape(property.Name)}\"): keep one");
+                }
+
                 var value = property.Value.ValueKind switch
                 {
                     JsonValueKind.String => property.Value.GetString()!,
@@ -150,9 +162,12 @@ public sealed record StickSettings
             return null;
         }
 
-        return Guid.TryParse(value.Trim(), out var guid) && guid != Guid.Empty
-            ? guid
-            : throw Fault(name, $"\"{setting}\" is '{(value.Length <= 40 ? value : value[..40] + "…")}', not a GUID (like 00000000-0000-0000-0000-000000000000)");
+        if (!Guid.TryParse(value.Trim(), out var guid))
+        {
+            throw Fault(name, $"\"{setting}\" is '{DisplayText.Escape(value.Length <= 40 ? value : value[..40] + "…")}', not a GUID (like 00000000-0000-0000-0000-000000000000)");
+        }
+
+        return guid != Guid.Empty ? guid : throw Fault(name, $"\"{setting}\" is the empty GUID: give the real one");
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -3,8 +3,8 @@ namespace Collector.Core.Errors;
 /// <summary>
 /// Errors in one place, for both executables: every command action runs through
 /// <see cref="RunAsync"/>. Known failures become one line on stderr and their documented exit
-/// code; anything else goes on to System.CommandLine's handler (exit 1), with any secret redacted
-/// from its text first.
+/// code, its control characters shown escaped; anything else goes on to System.CommandLine's
+/// handler (exit 1), with any secret redacted from its text first.
 /// </summary>
 public static class CommandRunner
 {
@@ -33,8 +33,9 @@ public static class CommandRunner
         }
     }
 
+    // One line, and nothing in it that steers the terminal: messages quote serials, names and paths.
     private static string OneLine(string message) =>
-        message.ReplaceLineEndings(" ").Trim();
+        Captures.DisplayText.Escape(message.ReplaceLineEndings(" ").Trim());
 
     private sealed class RedactedException(string text) : Exception(text);
 }

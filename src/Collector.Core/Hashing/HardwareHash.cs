@@ -26,6 +26,9 @@ public sealed record HardwareHash
     public required string DiskSerial { get; init; }
     public required string DiskModel { get; init; }
 
+    /// <summary>The disk record's fields after serial and model (a vendor, on Hyper-V), trimmed and comma-separated; "" for none.</summary>
+    public string DiskDetails { get; init; } = "";
+
     /// <summary>From record 1; null when the hash has none.</summary>
     public required HashOsInfo? Os { get; init; }
 

@@ -168,7 +168,8 @@ public static class HashCodec
     private sealed class FieldReader
     {
         private string serial = "", manufacturer = "", model = "", productKeyId = "", tpmVersion = "";
-        private string diskSerial = "", diskModel = "";
+        private string diskSerial = "", diskModel = "", diskDetails = "";
+        private bool diskSeen;
         private Guid? uuid;
         private bool tpmVersionSeen, ekPubSeen, serialSeen, manufacturerSeen;
         private HashOsInfo? os;
@@ -186,10 +187,13 @@ public static class HashCodec
                         payload[^2],
                         payload[^1]);
                     break;
-                case HashRecordType.DiskSerial when diskSerial.Length == 0:
+                case HashRecordType.DiskSerial when !diskSeen:
+                    // "serial|model|", and on some machines more: Hyper-V writes "|Virtual Disk    |Msft    ".
+                    diskSeen = true;
                     var disk = Text(payload).Split('|');
                     diskSerial = disk[0];
                     diskModel = disk.Length > 1 ? disk[1] : "";
+                    diskDetails = string.Join(", ", disk.Skip(2).Select(f => f.Trim()).Where(f => f.Length > 0));
                     break;
                 case HashRecordType.Network:
                     macs.Add(payload.Length >= 10 ? Convert.ToHexStringLower(payload.Slice(4, 6)) : "");
@@ -273,6 +277,7 @@ public static class HashCodec
                 ProductKeyId = productKeyId,
                 DiskSerial = diskSerial,
                 DiskModel = diskModel,
+                DiskDetails = diskDetails,
                 Os = os,
                 ChecksumValid = checksumValid,
                 Flags = flags,

@@ -36,6 +36,13 @@ public static class HashFlags
     /// <summary>The capture time is implausible for its stick; the merge time stands in.</summary>
     public const string ClockSuspect = "clock-suspect";
 
+    /// <summary>
+    /// Flags a capture states that its hash cannot show (the BIOS serial WMI read differed from
+    /// record 14): kept from a stored row. Every other flag is the hash's own, or the hub's
+    /// (serial-collision, clock-suspect), and is worked out again, never taken from a row.
+    /// </summary>
+    public static readonly IReadOnlyList<string> StatedByCapture = [SerialMismatch];
+
     /// <summary>Words a technician or admin reads for each flag.</summary>
     public static string Describe(string flag) => flag switch
     {

@@ -16,28 +16,18 @@ public static class TextFile
     /// Opens <paramref name="path"/> for streaming reads. With <paramref name="maxBytes"/>, a larger
     /// file is refused before anything is read.
     /// </summary>
-    public static TextReader Open(string path, long? maxBytes = null)
+    /// <param name="tooLarge">What to say after the size of a file that is too large (the limit and what to do instead); default: the limit.</param>
+    public static TextReader Open(string path, long? maxBytes = null, string? tooLarge = null)
     {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new InvalidInputException($"{path}: no such file");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new InvalidInputException($"{path}: cannot be read ({e.Message})", e);
-        }
-
+        var stream = RegularFile.Open(path, 64 * 1024);
         try
         {
             if (maxBytes is { } max && stream.Length > max)
             {
-                throw new InvalidInputException(
-                    $"{path} is {stream.Length / (1024.0 * 1024.0):N1} MB, larger than the {max / (1024 * 1024)} MB this command reads");
+                var size = stream.Length / (1024.0 * 1024.0);
+                throw new InvalidInputException(tooLarge is null
+                    ? $"{path} is {size:N1} MB, larger than the {max / (1024 * 1024)} MB this command reads"
+                    : $"{path} is {size:N1} MB: {tooLarge}");
             }
 
             var head = new byte[SniffLength];

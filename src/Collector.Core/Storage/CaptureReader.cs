@@ -43,9 +43,20 @@ public sealed class CaptureReader
         flags = reader.GetOrdinal(CaptureRow.Flags);
     }
 
+    /// <summary>The stick sequence number of the current row.</summary>
+    public long Sequence => reader.GetInt64(seq);
+
     /// <summary>The capture in the reader's current row.</summary>
-    public Capture Read()
+    public Capture Read() =>
+        TryRead(out var problem, out var failure) ?? throw new StorageException($"capture #{Sequence} is unreadable: {problem}", failure);
+
+    /// <summary>The capture in the current row, or null with why it cannot be read as one (an id or time that does not parse).</summary>
+    public Capture? TryRead(out string? problem) => TryRead(out problem, out _);
+
+    private Capture? TryRead(out string? problem, out FormatException? failure)
     {
+        problem = null;
+        failure = null;
         try
         {
             return new()
@@ -75,7 +86,9 @@ public sealed class CaptureReader
         }
         catch (FormatException e)
         {
-            throw new StorageException($"capture #{reader.GetInt64(seq)} is unreadable: {e.Message}", e);
+            problem = e.Message;
+            failure = e;
+            return null;
         }
     }
 
@@ -84,6 +97,6 @@ public sealed class CaptureReader
         var text = reader.GetString(column);
         return Guid.TryParse(text, out var id)
             ? id
-            : throw new FormatException($"its {what} '{(text.Length <= 40 ? text : text[..40] + "…")}' is not a GUID");
+            : throw new FormatException($"its {what} '{DisplayText.Escape(text.Length <= 40 ? text : text[..40] + "…")}' is not a GUID");
     }
 }

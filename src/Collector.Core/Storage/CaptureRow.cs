@@ -61,6 +61,9 @@ public static class CaptureRow
         (Flags, "TEXT NOT NULL"),
     ];
 
+    /// <summary>The column names in table order.</summary>
+    public static readonly IReadOnlyList<string> ColumnNames = [.. Columns.Select(c => c.Name)];
+
     /// <summary>The column definitions of a CREATE TABLE, comma-separated: <c>capture_id TEXT PRIMARY KEY, seq …</c>.</summary>
     public static readonly string Definitions = string.Join(",\n    ", Columns.Select(c => $"{c.Name} {c.Definition}"));
 

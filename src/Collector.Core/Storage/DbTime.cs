@@ -15,4 +15,8 @@ public static class DbTime
 
     public static DateTimeOffset Read(string text) =>
         DateTimeOffset.ParseExact(text, Format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>False for text that is not a stored time (a damaged row).</summary>
+    public static bool TryRead(string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParseExact(text, Format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
 }

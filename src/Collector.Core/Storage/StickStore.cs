@@ -150,6 +150,30 @@ public sealed partial class StickStore : IDisposable
             () => (ReadInfo(connection, path), connection.Scalar<long>(null, "SELECT COUNT(*) FROM captures")));
     }
 
+    /// <summary>
+    /// What is wrong with an existing stick database, by quick_check through a read-only
+    /// connection (nothing is written); null when it is sound. Stick init decides with it whether
+    /// the database must be put aside.
+    /// </summary>
+    public static string? Damage(string path)
+    {
+        EnsureUsable(path);
+        try
+        {
+            using var connection = Connect(path, SqliteOpenMode.ReadOnly);
+            var check = string.Join("; ", connection.Lines("PRAGMA quick_check"));
+            return check == "ok" ? null : check.Length <= 120 ? check : check[..120] + "…";
+        }
+        catch (StorageException e) when (e.InnerException is SqliteException sqlite)
+        {
+            return $"SQLite error {sqlite.SqliteErrorCode}";
+        }
+        catch (SqliteException e)
+        {
+            return $"SQLite error {e.SqliteErrorCode}";
+        }
+    }
+
     /// <summary>True when <paramref name="path"/> holds something (ours or not) beyond an empty file.</summary>
     public static bool Exists(string path) =>
         Inspect(path).Kind is not (DatabaseFileKind.Missing or DatabaseFileKind.Empty);

@@ -74,6 +74,7 @@ public static class CaptureCommand
         AppendResult saved;
         using (var store = StickStore.Open(stick.Database, settings?.StickId ?? Guid.NewGuid(), context.Clock))
         {
+            store.EnsureSound(); // never add to a damaged database: sync salvages it, stick init --force replaces it
             saved = store.Append(new CaptureDraft(
                 inputs.Tenant, hash, inputs.GroupTag, inputs.AssignedUser, context.Clock.GetUtcNow(),
                 inputs.Technician, inputs.Site, reading.Method, CollectorVersion.Current));

@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Hashing;
 using Collector.Core.Storage;
 
@@ -23,7 +24,7 @@ public static class CaptureView
 
         foreach (var note in notes)
         {
-            await o.WriteLineAsync($"  Note         {note}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  Note         {DisplayText.Escape(note)}").ConfigureAwait(false);
         }
 
         await o.WriteLineAsync().ConfigureAwait(false);
@@ -35,5 +36,6 @@ public static class CaptureView
         await o.WriteLineAsync().ConfigureAwait(false);
     }
 
-    private static string Show(string value) => value.Length == 0 ? "(none)" : value;
+    // Text from the device: a serial or model holding ESC or BEL must not steer the screen.
+    private static string Show(string value) => value.Length == 0 ? "(none)" : DisplayText.Escape(value);
 }

@@ -45,13 +45,13 @@ public static class ListCommand
             return ExitCodes.Ok;
         }
 
-        await context.Out.WriteLineAsync($"{devices.Count} device(s), {captures} capture(s) on this stick ({stick.Database})").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"{devices.Count} device(s), {captures} capture(s) on this stick ({DisplayText.Escape(stick.Database)})").ConfigureAwait(false);
         await context.Out.WriteLineAsync($"{"#",5}  {"Captured (UTC)",-16}  {"Serial",-20}  {"Make, model",-34}  {"TPM",-3}  {"Group tag",-12}  Flags").ConfigureAwait(false);
         foreach (var c in devices)
         {
             var makeModel = $"{c.Manufacturer}, {c.Model}";
             await context.Out.WriteLineAsync(
-                $"{c.StickSequence,5}  {c.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {Fit(c.DeviceKey, 20)}  {Fit(makeModel, 34)}  {(c.TpmPresent ? "yes" : "no"),-3}  {Fit(c.GroupTag, 12)}  {string.Join(',', c.Flags)}".TrimEnd()).ConfigureAwait(false);
+                $"{c.StickSequence,5}  {c.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {Fit(c.DeviceKey, 20)}  {Fit(makeModel, 34)}  {(c.TpmPresent ? "yes" : "no"),-3}  {Fit(c.GroupTag, 12)}  {DisplayText.Escape(string.Join(',', c.Flags))}".TrimEnd()).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
@@ -61,6 +61,10 @@ public static class ListCommand
         c.DeviceKey, c.Serial, c.Manufacturer, c.Model, c.TpmPresent, c.TenantId.ToString("D"), c.GroupTag, c.AssignedUser,
         DbTime.Write(c.CapturedAt), c.StickSequence, c.CaptureId.ToString("D"), c.Method, c.Flags);
 
-    private static string Fit(string value, int width) =>
-        value.Length <= width ? value.PadRight(width) : value[..(width - 1)] + "~";
+    // Escaped first (device text may hold ESC or BEL), then fitted to the column.
+    private static string Fit(string value, int width)
+    {
+        var shown = DisplayText.Escape(value);
+        return shown.Length <= width ? shown.PadRight(width) : shown[..(width - 1)] + "~";
+    }
 }

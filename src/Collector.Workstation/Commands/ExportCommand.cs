@@ -33,19 +33,15 @@ public static class ExportCommand
         var tableName = SharedOptions.TableName();
         var tenant = SharedOptions.Tenant("Only this tenant's devices; default: every tenant, in files of their own.");
         var groupTag = SharedOptions.GroupTag("Write this group tag for every device instead of its own.");
-        var output = new Option<string>("--out") { Description = "The folder for the files (created if missing; default: the current folder)." };
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "The folder for the files (created if missing; default: the current folder)." };
         var batchSize = new Option<int>("--batch-size")
         {
+            HelpName = "N",
             Description = $"Devices per file, 1 to {IntuneCsvWriter.MaxRowsPerFile} (Intune's limit, the default).",
             DefaultValueFactory = _ => IntuneCsvWriter.MaxRowsPerFile,
+            CustomParser = SharedOptions.WholeNumber("--batch-size", 1, IntuneCsvWriter.MaxRowsPerFile,
+                $"Intune takes at most {IntuneCsvWriter.MaxRowsPerFile} devices per file"),
         };
-        batchSize.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > IntuneCsvWriter.MaxRowsPerFile)
-            {
-                result.AddError($"--batch-size must be 1 to {IntuneCsvWriter.MaxRowsPerFile}: Intune takes at most {IntuneCsvWriter.MaxRowsPerFile} devices per file");
-            }
-        });
         var all = new Option<bool>("--all") { Description = "Export every device again, not only those not exported before." };
         var json = SharedOptions.Json("one JSON object: files, devices, leftOut");
         var command = new Command("export", "Write Intune import files (at most 500 devices each) for devices not exported before.")
@@ -153,7 +149,7 @@ public static class ExportCommand
         }
 
         var target = TableTarget.ResolveGiven(options.Table, options.TableName, context);
-        return new TableExportSource(TableClients.Default().Connect(target, TableUse.Export, context.Clock), tenant, options.All);
+        return new TableExportSource(TableClients.Default().Connect(target, TableUse.Export, context.Clock, context.Error), tenant, options.All);
     }
 
     private static void CreateFolder(string folder)
@@ -172,7 +168,7 @@ public static class ExportCommand
     {
         foreach (var device in leftOut)
         {
-            await context.Error.WriteLineAsync($"{CollectorApp.Name}: left out {device.DeviceKey}: {device.Reason}").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"{CollectorApp.Name}: left out {DisplayText.Escape(device.DeviceKey)}: {DisplayText.Escape(device.Reason)}").ConfigureAwait(false);
         }
 
         if (options.Json)
@@ -205,7 +201,7 @@ public static class ExportCommand
 
         if (writer.Changed.Count > 0)
         {
-            await o.WriteLineAsync($"{writer.Changed.Count} device(s) got a newer capture while exporting; they stay waiting for the next export: {string.Join(", ", writer.Changed)}").ConfigureAwait(false);
+            await o.WriteLineAsync($"{writer.Changed.Count} device(s) got a newer capture while exporting; they stay waiting for the next export: {DisplayText.Escape(string.Join(", ", writer.Changed))}").ConfigureAwait(false);
         }
 
         if (leftOut.Count > 0)

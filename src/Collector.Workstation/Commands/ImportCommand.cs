@@ -66,7 +66,7 @@ public static class ImportCommand
         var o = context.Out;
         foreach (var f in outcomes.Where(f => !f.Failed))
         {
-            await o.WriteLineAsync($"{f.File}: {f.Rows:N0} row(s): {f.Added:N0} new, {f.Known:N0} already in the hub, {f.Rejected:N0} not imported").ConfigureAwait(false);
+            await o.WriteLineAsync($"{DisplayText.Escape(f.File)}: {f.Rows:N0} row(s): {f.Added:N0} new, {f.Known:N0} already in the hub, {f.Rejected:N0} not imported").ConfigureAwait(false);
             foreach (var (flag, count) in f.Flags)
             {
                 await o.WriteLineAsync($"  {count:N0} new capture(s) flagged {flag}: {HashFlags.Describe(flag)}").ConfigureAwait(false);
@@ -140,7 +140,7 @@ public static class ImportCommand
 
                 foreach (var warning in outcome.Warnings)
                 {
-                    await context.Out.WriteLineAsync($"{file}:{outcome.Line}: kept, flagged {warning}").ConfigureAwait(false);
+                    await context.Out.WriteLineAsync(DisplayText.Escape($"{file}:{outcome.Line}: kept, flagged {warning}")).ConfigureAwait(false);
                 }
             }
 
@@ -156,6 +156,6 @@ public static class ImportCommand
         return new FileOutcome(file, rows, added, known, rejected, Failed: false, flags);
     }
 
-    private static Task Say(TextWriter error, string line) => error.WriteLineAsync($"{CollectorApp.Name}: {line}");
-
+    // File names, serials and device keys come from the files: shown escaped.
+    private static Task Say(TextWriter error, string line) => error.WriteLineAsync($"{CollectorApp.Name}: {DisplayText.Escape(line)}");
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
 using Collector.Workstation.Inputs;
@@ -39,7 +40,7 @@ public static class InspectCommand
             await JsonOutput.WriteAsync(context.Out, results.Select(r => ToJson(r.Check)).ToList()).ConfigureAwait(false);
             foreach (var (f, check) in results.Where(r => !r.Check.Valid))
             {
-                await context.Error.WriteLineAsync($"{CollectorApp.Name}: {f.Origin}: invalid: {check.Problem}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"{CollectorApp.Name}: {Escape(f.Origin)}: invalid: {Escape(check.Problem)}").ConfigureAwait(false);
             }
         }
         else
@@ -67,13 +68,14 @@ public static class InspectCommand
             h?.ProductKeyId, check.ByteLength, h?.ChecksumValid ?? false, check.Valid, h?.Flags ?? [], h?.DeviceKey);
     }
 
+    /// <summary>The hash in plain words; every text from the hash or the file shown escaped (a serial may hold ESC or BEL).</summary>
     private static async Task WriteHumanAsync(TextWriter o, FoundHash found, HashCheck check, int n, int count)
     {
-        var where = count > 1 ? $"Hash {n} of {count} ({found.Origin})" : $"Hash ({found.Origin})";
+        var where = count > 1 ? $"Hash {n} of {count} ({Escape(found.Origin)})" : $"Hash ({Escape(found.Origin)})";
         await o.WriteLineAsync($"{where}: {(check.Valid ? "valid" : "INVALID")}").ConfigureAwait(false);
         if (!check.Valid)
         {
-            await o.WriteLineAsync($"  Why           {check.Problem}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  Why           {Escape(check.Problem)}").ConfigureAwait(false);
         }
 
         if (check.Hash is not { } h)
@@ -84,22 +86,36 @@ public static class InspectCommand
         await o.WriteLineAsync($"  Serial        {Show(h.Serial)}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Make, model   {Show(h.Manufacturer)}, {Show(h.Model)}").ConfigureAwait(false);
         await o.WriteLineAsync($"  SMBIOS UUID   {h.SmbiosUuid?.ToString("D") ?? "(none)"}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  TPM           {(h.TpmPresent ? $"yes {h.TpmVersion}".TrimEnd() : "no")}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  TPM           {(h.TpmPresent ? $"yes {Escape(h.TpmVersion)}".TrimEnd() : "no")}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Network       {h.NicCount} adapter(s){(h.NicCount > 0 ? ": " + string.Join(", ", h.MacAddresses) : "")}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Product key   {Show(h.ProductKeyId)}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  Disk          {Show(h.DiskSerial)} {h.DiskModel}".TrimEnd()).ConfigureAwait(false);
+        await o.WriteLineAsync($"  Disk          {Disk(h)}").ConfigureAwait(false);
         if (h.Os is { } os)
         {
             await o.WriteLineAsync($"  OS            {os.OsBuild} ({os.ArchitectureName}, {os.OsTypeName}); OA3 tool {os.ToolBuild}").ConfigureAwait(false);
         }
 
         await o.WriteLineAsync($"  Size          {h.ByteLength:N0} bytes, checksum {(h.ChecksumValid ? "ok" : "BAD")}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  Device key    {h.DeviceKey}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Device key    {Escape(h.DeviceKey)}").ConfigureAwait(false);
         foreach (var flag in h.Flags)
         {
-            await o.WriteLineAsync($"  Warning       {HashFlags.Describe(flag)}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  Warning       {Describe(flag, found)}").ConfigureAwait(false);
         }
     }
 
-    private static string Show(string value) => value.Length == 0 ? "(none)" : value;
+    // A CSV row with an empty serial column (Get-WindowsAutopilotInfo writes one for some VMs)
+    // differs from nothing: say what it is.
+    private static string Describe(string flag, FoundHash found) =>
+        flag == HashFlags.SerialMismatch && found.StatedSerial is { } stated && stated.Trim().Length == 0
+            ? "the row's serial column is empty; the serial in the hash is the one Autopilot uses"
+            : HashFlags.Describe(flag);
+
+    /// <summary>Every field of the disk record: serial (or that it has none), model, and any more (Hyper-V's "Msft").</summary>
+    private static string Disk(HardwareHash h) =>
+        string.Join(", ", new[] { h.DiskSerial.Trim().Length == 0 ? "(no serial)" : Escape(h.DiskSerial.Trim()), Escape(h.DiskModel.Trim()), Escape(h.DiskDetails) }
+            .Where(f => f.Length > 0));
+
+    private static string Show(string value) => value.Length == 0 ? "(none)" : Escape(value);
+
+    private static string Escape(string? value) => DisplayText.Escape(value);
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Collector.Workstation.Tables;
 
 namespace Collector.Workstation.Commands;
@@ -64,6 +66,30 @@ public static class SharedOptions
     {
         HelpName = "TAG",
         Description = description,
+    };
+
+    /// <summary>
+    /// The parser of a whole-number option from <paramref name="min"/> to <paramref name="max"/>:
+    /// text that is not a whole number ("abc", "1e3", "", one too large for an int) is a usage
+    /// error in one line, as is a number out of range (<paramref name="why"/> says why the range).
+    /// Errors are added, never thrown: a validator that read the value with GetValueOrDefault
+    /// threw on unparsable text while the command line was parsed, and the process aborted (134).
+    /// </summary>
+    public static Func<ArgumentResult, int> WholeNumber(string name, int min, int max, string why) => result =>
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(' ', result.Tokens.Select(t => t.Value));
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            result.AddError($"{name} must be a whole number from {min} to {max}, not '{text}'");
+            return min;
+        }
+
+        if (value < min || value > max)
+        {
+            result.AddError($"{name} must be {min} to {max}: {why}");
+        }
+
+        return value;
     };
 
     /// <summary><c>--json</c>: one JSON document on stdout instead of text.</summary>

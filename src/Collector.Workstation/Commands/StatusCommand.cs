@@ -90,7 +90,7 @@ public static class StatusCommand
         foreach (var s in sticks)
         {
             await o.WriteLineAsync(!options.UseTable
-                ? $"Stick {s.StickId:D}: {s.Captures:N0} captures, last merged {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC from {s.LastPath}"
+                ? $"Stick {s.StickId:D}: {s.Captures:N0} captures, last merged {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC from {Core.Captures.DisplayText.Escape(s.LastPath)}"
                 : $"Stick {s.StickId:D}: {s.Captures:N0} device rows hold its captures, last written {s.LastMergedAt:yyyy-MM-dd HH:mm} UTC").ConfigureAwait(false);
         }
 
@@ -100,7 +100,7 @@ public static class StatusCommand
     private static async Task<(IReadOnlyList<TenantStatus>, IReadOnlyList<StickStatus>)> ReadTableAsync(
         TableTarget target, WorkstationContext context, CancellationToken cancellationToken)
     {
-        var table = TableClients.Default().Connect(target, TableUse.Status, context.Clock);
+        var table = TableClients.Default().Connect(target, TableUse.Status, context.Clock, context.Error);
         return await table.CallAsync(TableOperation.Read, () => TableStatusReader.ReadAsync(table.Client, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
     }

@@ -55,7 +55,17 @@ public static class StickInitCommand
         var settingsPath = StickSettings.PathOn(root);
         var databasePath = StickLayout.DatabaseOn(root);
         var existing = ReadSettings(settingsPath, options.Force, out var settingsUnreadable);
-        var stickId = DecideStickId(root, databasePath, existing, settingsUnreadable, options.Force);
+        var damage = StickStore.Exists(databasePath) ? StickStore.Damage(databasePath) : null;
+        if (damage is not null && !options.Force)
+        {
+            throw new StorageException(
+                $"{databasePath} is damaged ({damage}): sync this stick at a desk first (sync salvages every capture it can still read), " +
+                "then run stick init --force to put the damaged database aside and start a fresh one");
+        }
+
+        var stickId = damage is null
+            ? DecideStickId(root, databasePath, existing, settingsUnreadable, options.Force)
+            : existing?.StickId ?? Guid.CreateVersion7();
         var settings = new StickSettings
         {
             TenantId = tenant,
@@ -78,6 +88,7 @@ public static class StickInitCommand
         // --force finds the stick id it must use; the other order would leave a database that
         // no stick.json names, which looks like another stick's.
         Write(settingsPath, settings.Write);
+        var putAside = damage is null ? null : PutAside(root, databasePath, context.Clock);
         if (!StickStore.Exists(databasePath))
         {
             using var store = StickStore.Open(databasePath, stickId, context.Clock);
@@ -88,6 +99,11 @@ public static class StickInitCommand
         await o.WriteLineAsync($"  tenant       {tenant:D}").ConfigureAwait(false);
         await o.WriteLineAsync($"  group tag    {(settings.GroupTag.Length > 0 ? settings.GroupTag : "(none)")}").ConfigureAwait(false);
         await o.WriteLineAsync($"  stick id     {stickId:D}").ConfigureAwait(false);
+        if (putAside is not null)
+        {
+            await o.WriteLineAsync($"  database     was damaged ({damage}): moved to {putAside}; a fresh one was made (sync the moved one to salvage its captures, if that was not done)").ConfigureAwait(false);
+        }
+
         await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(StickLayout.ToolsOn(root), StickLayout.Oa3ToolFile)) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
         if (!image.HasArm64)
         {
@@ -174,6 +190,26 @@ public static class StickInitCommand
         }
 
         return Guid.CreateVersion7();
+    }
+
+    /// <summary>
+    /// Moves a damaged stick database (and its journal) into <c>collector\damaged\</c>, named by
+    /// the time, so a fresh one can be made: never deleted, and out of the data folder, where sync
+    /// would salvage it again at every run.
+    /// </summary>
+    private static string PutAside(string root, string databasePath, TimeProvider clock)
+    {
+        var folder = Path.Combine(root, "collector", "damaged");
+        var target = Path.Combine(folder, $"captures-{clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}.db");
+        Write(target, destination =>
+        {
+            File.Move(databasePath, destination);
+            foreach (var companion in new[] { "-journal", "-wal", "-shm" }.Select(s => databasePath + s).Where(File.Exists))
+            {
+                File.Move(companion, destination + companion[databasePath.Length..]);
+            }
+        });
+        return target;
     }
 
     private static void EnsureRoom(string root, IEnumerable<(string Source, string Target)> copies)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Workstation.Hub;
 using Collector.Workstation.Sync;
@@ -51,48 +51,53 @@ public static class SyncCommand
 
     public static async Task<int> RunAsync(Options options, WorkstationContext context, Services services, CancellationToken cancellationToken)
     {
-        // The target is checked before anything is touched: bad input changes nothing.
+        // The target is checked, and its client made, before anything is touched: bad input changes nothing.
         var target = TableTarget.Resolve(options.Table, options.TableName, context);
         if (target is null && (options.TableName is not null || options.CreateTable))
         {
             throw new InvalidInputException($"--table-name and --create-table need a table: give --table TARGET or set {TableTarget.EnvironmentVariable}");
         }
 
+        TableConnection? table = null;
         if (target is not null)
         {
             TableFailures.CheckBeforeSending(target, TableUse.Sync, context.Clock.GetUtcNow());
+            table = services.Tables.Connect(target, TableUse.Sync, context.Clock, context.Error);
         }
 
-        var report = new SyncReport
-        {
-            Table = target?.ToString(),
-            OnSkipped = s => context.Error.WriteLine($"{CollectorApp.Name}: skipped {s.Path}: {s.Reason}"),
-            OnRejected = r => context.Error.WriteLine($"{CollectorApp.Name}: rejected {r.DeviceKey}: {r.Reason}"),
-        };
+        var report = NewReport(target, context.Error);
         var progress = new SyncProgress(context.Error, context.Clock);
         var found = StickFinder.Find(options.Paths);
-        foreach (var skipped in found.Skipped)
+        foreach (var skipped in found.Skipped.Where(s => !found.HeaderDamaged.Contains(s.Path)))
         {
             report.Skip(skipped.Path, skipped.Reason);
         }
 
         var hubPath = context.HubPath(options.Hub);
         using var hub = HubStore.Open(hubPath, context.Clock, lockWait: services.HubLockWait);
-        Merge(hub, found.Databases, report, progress, cancellationToken);
+        Merge(hub, [.. found.Databases, .. found.HeaderDamaged], report, progress, cancellationToken);
 
-        if (target is not null)
+        if (table is not null)
         {
             try
             {
-                var table = services.Tables.Connect(target, TableUse.Sync, context.Clock);
                 var uploader = new TableUploader(hub, table, report, progress);
                 await uploader.PrepareAsync(options.CreateTable, cancellationToken).ConfigureAwait(false);
                 await uploader.UploadAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (CloudException e)
             {
-                throw new CloudException(
+                var failure = new CloudException(
                     $"{e.Message} (the sticks were merged into the hub {hubPath}; {hub.CountWaitingForUpload():N0} devices wait for upload)", e);
+                if (options.Json)
+                {
+                    // Scripts get what was merged, and the error, as well as the line on stderr.
+                    report.Waiting = hub.CountWaitingForUpload();
+                    report.Error = context.Secrets.Redact(failure.Message);
+                    await JsonOutput.WriteAsync(context.Out, report.ToJson()).ConfigureAwait(false);
+                }
+
+                throw failure;
             }
         }
 
@@ -103,11 +108,23 @@ public static class SyncCommand
         }
         else
         {
-            await context.Out.WriteAsync(Summary(report, hub)).ConfigureAwait(false);
+            await context.Out.WriteAsync(SyncSummary.Format(report, hub)).ConfigureAwait(false);
         }
 
-        return report.Skipped.Count > 0 || report.Rejected.Count > 0 ? ExitCodes.Partial : ExitCodes.Ok;
+        return report.Partial ? ExitCodes.Partial : ExitCodes.Ok;
     }
+
+    /// <summary>The run's report, saying each skipped, damaged, refused and rejected thing on stderr as it happens (device and path text escaped).</summary>
+    private static SyncReport NewReport(TableTarget? target, TextWriter error) => new()
+    {
+        Table = target?.ToString(),
+        OnSkipped = s => error.WriteLine($"{CollectorApp.Name}: skipped {Show(s.Path)}: {Show(s.Reason)}"),
+        OnRejected = r => error.WriteLine($"{CollectorApp.Name}: rejected {Show(r.DeviceKey)}: {Show(r.Reason)}"),
+        OnDamaged = d => error.WriteLine($"{CollectorApp.Name}: {SyncSummary.Describe(d)}"),
+        OnInvalid = i => error.WriteLine($"{CollectorApp.Name}: refused capture #{i.Sequence} of {Show(i.Path)}: {Show(i.Reason)}"),
+    };
+
+    private static string Show(string text) => DisplayText.Escape(text);
 
     private static void Merge(HubStore hub, IReadOnlyList<string> databases, SyncReport report, SyncProgress progress, CancellationToken cancellationToken)
     {
@@ -140,51 +157,6 @@ public static class SyncCommand
             {
                 // a copy still open on Windows: the system's temp cleanup takes it later
             }
-        }
-    }
-
-    private static string Summary(SyncReport report, HubStore hub)
-    {
-        var n = CultureInfo.InvariantCulture;
-        var text = new System.Text.StringBuilder();
-        text.AppendLine(n, $"Sticks: {report.SticksMerged} merged, {report.Skipped.Count} skipped. Captures: {report.CapturesNew:N0} new, {report.CapturesKnown:N0} already in the hub.");
-        text.AppendLine(n, $"Hub: {hub.Path} ({hub.CountDevices():N0} devices, {hub.CountCaptures():N0} captures).");
-        if (report.Table is { } table)
-        {
-            text.AppendLine(n, $"{(report.TableCreated ? "Created " + table : char.ToUpperInvariant(table[0]) + table[1..])}: {report.Uploaded:N0} devices uploaded, {report.Unchanged:N0} already up to date, " +
-                $"{report.NewerInTable:N0} newer in the table, {report.Rejected.Count:N0} rejected.");
-            if (report.Collisions > 0)
-            {
-                text.AppendLine(n, $"{report.Collisions:N0} devices share a serial with another device in the table: they are keyed serial~uuid.");
-            }
-
-            if (report.Waiting > 0)
-            {
-                text.AppendLine(n, $"{report.Waiting:N0} devices still wait for upload.");
-            }
-        }
-        else
-        {
-            text.AppendLine(n, $"No table configured (--table TARGET or {TableTarget.EnvironmentVariable}): {report.Waiting:N0} devices wait for upload.");
-        }
-
-        AppendList(text, "Skipped:", report.Skipped.Select(s => $"{s.Path}: {s.Reason}"));
-        AppendList(text, "Rejected:", report.Rejected.Select(r => $"{r.DeviceKey}: {r.Reason}"));
-        return text.ToString();
-    }
-
-    private static void AppendList(System.Text.StringBuilder text, string title, IEnumerable<string> lines)
-    {
-        var list = lines.ToList();
-        if (list.Count == 0)
-        {
-            return;
-        }
-
-        text.AppendLine(title);
-        foreach (var line in list)
-        {
-            text.Append("  ").AppendLine(line);
         }
     }
 }

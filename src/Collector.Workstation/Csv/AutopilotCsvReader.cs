@@ -25,11 +25,19 @@ public static class AutopilotCsvReader
 {
     public static IEnumerable<CsvRow> Read(TextReader text, string fileName)
     {
-        using var reader = Open(text, fileName);
+        // Every physical line is a row: an unterminated quote or an endless line is reported as
+        // that one line's problem, and the parser never sees it (CsvLineGuard).
+        var guard = new CsvLineGuard(text);
+        using var reader = Open(guard, fileName);
         using var rows = reader.GetEnumerator();
         if (!MoveNext(rows, fileName))
         {
             throw new InvalidInputException($"{fileName} is empty: no header, no devices");
+        }
+
+        if (rows.Current.ColCount == 1 && guard.TakeProblem(rows.Current[0].ToString()) is { } headerProblem)
+        {
+            throw new InvalidInputException($"{fileName}: the header line: {headerProblem}");
         }
 
         var columns = ReadHeader(rows.Current, fileName);
@@ -40,6 +48,12 @@ public static class AutopilotCsvReader
             if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
             {
                 continue; // blank line, as at the end of Out-File output
+            }
+
+            if (row.ColCount == 1 && guard.TakeProblem(row[0].ToString()) is { } lineProblem)
+            {
+                yield return new CsvRowProblem(line, lineProblem);
+                continue;
             }
 
             if (row.ColCount != columns.Count)

@@ -160,6 +160,7 @@ public sealed class ExportBatcher
         }
 
         return CaptureRules.CsvValueProblem("the serial in the hash", device.Serial)
+            ?? SpreadsheetCell.FormulaProblem("the serial in the hash", device.Serial)
             ?? CaptureRules.CsvValueProblem("the hardware hash", device.Hash.Span)
             ?? CaptureRules.GroupTagProblem(device.GroupTag)
             ?? CaptureRules.AssignedUserProblem(device.AssignedUser);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Collector.Core.Errors;
 using Collector.Workstation.Csv;
 
@@ -8,14 +7,11 @@ namespace Collector.Workstation.Export;
 /// <summary>One file in the manifest: its name, batch, and the devices it holds in file order.</summary>
 public sealed record ManifestFile(string File, string Batch, int Devices, IReadOnlyList<string> Serials, IReadOnlyList<string> DeviceKeys);
 
-/// <summary>The manifest beside a run's files for one tenant.</summary>
-public sealed record ExportManifest(string Tenant, string Source, DateTimeOffset CreatedAt, IReadOnlyList<ManifestFile> Files);
-
 /// <summary>
 /// Names, writes and marks the files of one export, one at a time: a file is written whole and
-/// flushed to the disk, then its devices are marked in the source; the manifest follows at the
-/// end. A crash at any point leaves every marked device in a complete file, and every unmarked
-/// one for the next export: it re-exports, never skips.
+/// flushed to the disk, added to the manifest, then its devices are marked in the source. A crash
+/// or a full disk at any point leaves every marked device in a complete file the manifest lists,
+/// and every unmarked one for the next export: it re-exports, never skips.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,10 +31,10 @@ public sealed record ExportManifest(string Tenant, string Source, DateTimeOffset
 public sealed class ExportWriter(string folder, IExportSource source, IBatchFileWriter files, TimeProvider clock)
 {
     private const int MaxFilesPerStamp = 999;
-    private readonly List<ManifestFile> manifestFiles = [];
     private readonly byte[]?[] buffers = new byte[]?[2];
     private int nextBuffer;
     private InFlight? inFlight;
+    private ManifestWriter? manifest;
     private Guid? tenant;
     private DateTimeOffset stamp;
     private int sequence;
@@ -97,35 +93,47 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
                 (Files.Count > 0 ? $"; the {Files.Count} file(s) written before it are complete and marked" : "; nothing was marked exported"), e);
         }
 
+        // Listed before it is marked, so every marked file is in the manifest. A manifest the disk
+        // will not take leaves the file unlisted: it goes again, and its devices wait.
+        try
+        {
+            manifest!.Add(new ManifestFile(Path.GetFileName(file.Path), file.Name, file.Batch.Devices.Count,
+                [.. file.Batch.Devices.Select(d => d.Serial)], [.. file.Batch.Devices.Select(d => d.DeviceKey)]));
+        }
+        catch (StorageException e)
+        {
+            TryDelete(file.Path);
+            throw new StorageException(
+                $"{e.Message}: {file.Path} could not be listed, so it was removed again and its {file.Batch.Devices.Count} devices were not marked exported" +
+                (Files.Count > 0 ? $"; the {Files.Count} file(s) written before it are complete, listed and marked" : "; nothing was marked exported"), e);
+        }
+
+        if (!Manifests.Contains(manifest.Path))
+        {
+            Manifests.Add(manifest.Path);
+        }
+
         Files.Add(file.Path);
         Devices += file.Batch.Devices.Count;
 
         var marked = await source.MarkAsync(file.Batch, file.Name, file.Path, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         Changed.AddRange(marked.Changed);
-
-        manifestFiles.Add(new ManifestFile(Path.GetFileName(file.Path), file.Name, file.Batch.Devices.Count,
-            [.. file.Batch.Devices.Select(d => d.Serial)], [.. file.Batch.Devices.Select(d => d.DeviceKey)]));
         file.Batch.Dispose(); // its hashes' memory goes to the next files; nothing reads them after
     }
 
     /// <summary>
-    /// Writes the manifest of the files written and marked since the last one (call
-    /// <see cref="CompleteAsync"/> first): at the end of a run, and when a run stops on an error,
-    /// for the files that are complete. (Rewriting it after every
-    /// file would cost more than the files themselves; the hub's exports table and the files'
-    /// names say the same if the process is killed first.)
+    /// Closes the manifest of the files written since the last one, flushed to the disk (call
+    /// <see cref="CompleteAsync"/> first): at the end of a run, at a new tenant, and when a run
+    /// stops on an error. Each file was added to it as it was written.
     /// </summary>
     public void Finish()
     {
-        if (manifestFiles.Count == 0)
+        var closing = manifest;
+        manifest = null;
+        using (closing)
         {
-            return;
+            closing?.Complete();
         }
-
-        var manifest = new ExportManifest(tenant!.Value.ToString("D"), source.Description, stamp, [.. manifestFiles]);
-        files.Write(ManifestPath(), JsonSerializer.SerializeToUtf8Bytes(manifest, JsonOutput.Options), replace: true);
-        Manifests.Add(ManifestPath());
-        manifestFiles.Clear();
     }
 
     private void StartStamp(Guid newTenant, DateTimeOffset from)
@@ -140,6 +148,19 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
         tenant = newTenant;
         stamp = candidate;
         sequence = 0;
+        manifest = new ManifestWriter(ManifestPath(), newTenant.ToString("D"), source.Description, stamp);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the export stops with the manifest's error; this file is then complete but unlisted and unmarked
+        }
     }
 
     private bool Taken(string prefix) =>

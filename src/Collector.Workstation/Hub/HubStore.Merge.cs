@@ -4,8 +4,11 @@ using Collector.Core.Storage;
 
 namespace Collector.Workstation.Hub;
 
-/// <summary>What merging one stick did.</summary>
-public sealed record MergeResult(Guid StickId, int NewCaptures, int KnownCaptures);
+/// <summary>What merging one stick did; <paramref name="Refused"/> are its rows that were not merged, and why.</summary>
+public sealed record MergeResult(Guid StickId, int NewCaptures, int KnownCaptures, IReadOnlyList<RefusedCapture> Refused);
+
+/// <summary>A row of a stick that is not a capture the hub can trust (see <see cref="StoredCapture"/>).</summary>
+public sealed record RefusedCapture(long Sequence, string Reason);
 
 /// <summary>
 /// Merging a stick, and filing one capture under its device (merge and import): which device it
@@ -31,15 +34,20 @@ public sealed partial class HubStore
     /// <summary>
     /// Merges every capture of <paramref name="stick"/> not yet in the hub, in one transaction:
     /// merging the same stick again adds nothing. <paramref name="stickPath"/> is where the stick
-    /// was read from (shown by status).
+    /// was read from (shown by status). A stick is a file anyone can edit: each new capture's hash
+    /// is decoded and validated and the device's fields are taken from it
+    /// (<see cref="StoredCapture.Verify"/>); a row that fails is refused, the rest still merges.
+    /// Captures the hub already holds are not decoded again.
     /// </summary>
     public MergeResult Merge(StickStore stick, string stickPath)
     {
         var now = clock.GetUtcNow();
         var stickId = stick.Info.StickId.ToString("D");
+        var refused = new List<RefusedCapture>();
         var (added, known) = SqliteFailures.Try(Path, "merge the stick", () =>
         {
             int added = 0, known = 0;
+            refused.Clear();
             using var transaction = connection.BeginTransaction(deferred: false);
             connection.Execute(transaction, """
                 INSERT INTO sticks (stick_id, created_at, first_merged_at, last_merged_at, last_path, captures)
@@ -51,20 +59,33 @@ public sealed partial class HubStore
             // never go back. Per device: one device's suspect clock must not move another's forward.
             var floors = new Dictionary<(Guid Tenant, string Key), DateTimeOffset>();
             var earliest = Max(stick.Info.CreatedAt - ClockSlackBefore, EarliestPlausibleCapture);
-            foreach (var capture in stick.ReadCaptures())
+            foreach (var row in stick.ReadRows())
             {
-                var device = (capture.TenantId, capture.DeviceKey);
-                var floor = floors.GetValueOrDefault(device, DateTimeOffset.MinValue);
+                if (row.Capture is not { } read)
+                {
+                    refused.Add(new RefusedCapture(row.Sequence, row.Problem!));
+                    continue;
+                }
+
                 var existing = statements.Get("SELECT effective_at FROM captures WHERE capture_id = $id")
-                    .Bind("$id", capture.CaptureId.ToString("D"));
+                    .Bind("$id", read.CaptureId.ToString("D"));
                 if (existing.Read())
                 {
                     known++;
-                    floors[device] = Max(floor, DbTime.Read(existing.GetString(0)));
+                    var seen = (read.TenantId, BaseKey(read));
+                    floors[seen] = Max(floors.GetValueOrDefault(seen, DateTimeOffset.MinValue), DbTime.Read(existing.GetString(0)));
                     existing.Reset();
                     continue;
                 }
 
+                if (StoredCapture.Verify(read, out var problem) is not { } capture)
+                {
+                    refused.Add(new RefusedCapture(row.Sequence, problem!));
+                    continue;
+                }
+
+                var device = (capture.TenantId, capture.DeviceKey);
+                var floor = floors.GetValueOrDefault(device, DateTimeOffset.MinValue);
                 var plausible = capture.CapturedAt >= earliest && capture.CapturedAt <= now + ClockSlackAfter;
                 var effective = Max(plausible ? capture.CapturedAt : now, floor);
                 floors[device] = effective;
@@ -79,7 +100,7 @@ public sealed partial class HubStore
             return (added, known);
         });
 
-        return new MergeResult(stick.Info.StickId, added, known);
+        return new MergeResult(stick.Info.StickId, added, known, refused);
     }
 
     /// <summary>

@@ -54,6 +54,11 @@ public sealed partial class HubStore : IDisposable
     /// </summary>
     public static HubStore Open(string path, TimeProvider clock, bool readOnly = false, TimeSpan? lockWait = null)
     {
+        if (Directory.Exists(path))
+        {
+            throw new StorageException($"the hub {path} is a folder, not a file: give the hub database's file (--hub {System.IO.Path.Combine(path, "hub.db")}, say)");
+        }
+
         if (!readOnly)
         {
             try

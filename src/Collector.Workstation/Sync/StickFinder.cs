@@ -14,13 +14,19 @@ public static class StickFinder
 {
     private static readonly string[] CompanionSuffixes = ["-journal", "-wal", "-shm"];
 
-    public sealed record Result(IReadOnlyList<string> Databases, IReadOnlyList<SkippedPath> Skipped);
+    /// <param name="HeaderDamaged">
+    /// Of <paramref name="Skipped"/>, the files whose header is not a SQLite header but that were
+    /// named as a PATH or sit where a stick keeps its database: a stick database whose first page
+    /// is damaged looks like that, and sync salvages what it can from them before calling them skipped.
+    /// </param>
+    public sealed record Result(IReadOnlyList<string> Databases, IReadOnlyList<SkippedPath> Skipped, IReadOnlyList<string> HeaderDamaged);
 
     public static Result Find(IEnumerable<string> paths)
     {
         var databases = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var skipped = new List<SkippedPath>();
+        var damaged = new List<string>();
         foreach (var given in paths)
         {
             var path = Path.GetFullPath(given);
@@ -31,6 +37,10 @@ public static class StickFinder
                     if (Problem(path) is { } problem)
                     {
                         skipped.Add(new SkippedPath(given, problem));
+                        if (IsHeaderDamaged(path) && seen.Add(path))
+                        {
+                            damaged.Add(given);
+                        }
                     }
                     else if (seen.Add(path))
                     {
@@ -40,7 +50,7 @@ public static class StickFinder
                 else if (Directory.Exists(path))
                 {
                     var before = databases.Count + skipped.Count;
-                    SearchFolder(path, databases, seen, skipped);
+                    SearchFolder(path, databases, seen, skipped, damaged);
                     if (databases.Count + skipped.Count == before)
                     {
                         skipped.Add(new SkippedPath(given,
@@ -58,7 +68,7 @@ public static class StickFinder
             }
         }
 
-        return new Result(databases, skipped);
+        return new Result(databases, skipped, damaged);
     }
 
     /// <summary>Null when <paramref name="file"/> is a stick database; otherwise why it is not one.</summary>
@@ -81,7 +91,7 @@ public static class StickFinder
     /// folder of it and of each subfolder as stick roots, where any other <c>*.db</c> is reported:
     /// a stick's database whose header is damaged must not vanish without a word.
     /// </summary>
-    private static void SearchFolder(string folder, List<string> databases, HashSet<string> seen, List<SkippedPath> skipped)
+    private static void SearchFolder(string folder, List<string> databases, HashSet<string> seen, List<SkippedPath> skipped, List<string> damaged)
     {
         foreach (var file in Files(folder))
         {
@@ -112,10 +122,17 @@ public static class StickFinder
                 else if (file.EndsWith(".db", StringComparison.OrdinalIgnoreCase))
                 {
                     skipped.Add(new SkippedPath(file, problem));
+                    if (IsHeaderDamaged(file) && seen.Add(file))
+                    {
+                        damaged.Add(file);
+                    }
                 }
             }
         }
     }
+
+    private static bool IsHeaderDamaged(string file) =>
+        DatabaseFile.Inspect(file, StickStore.ApplicationId).Kind == DatabaseFileKind.NotSqlite;
 
     private static IEnumerable<string> Files(string folder) =>
         Directory.EnumerateFiles(folder)

@@ -8,9 +8,12 @@ namespace Collector.Workstation.Sync;
 /// <summary>
 /// Merges one stick database into the hub without ever writing to the stick (design section 5):
 /// the database and any journal are copied to a private folder — SQLite may need to roll a hot
-/// journal back, which is a write — the copy is <c>quick_check</c>ed, and merged in one
-/// transaction, rolled back if one of its rows does not parse. A stick that fails any step is
-/// reported and skipped; a failure of the hub itself stops the sync (exit 3).
+/// journal back, which is a write — the copy is <c>quick_check</c>ed and merged in one
+/// transaction, each row checked on its way in (a row that fails is refused, the rest merge).
+/// A copy that is damaged (it fails quick_check, does not open, or its header is gone) is
+/// salvaged: every row that can still be read is put in a fresh database and merged from there,
+/// and what could not be read is said. A foreign or newer database is reported and skipped; a
+/// failure of the hub itself stops the sync (exit 3).
 /// </summary>
 public sealed class StickMerger(HubStore hub, string scratchFolder)
 {
@@ -24,23 +27,51 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         var copy = Path.Combine(folder, Path.GetFileName(database));
         try
         {
-            using var stick = OpenCheckedCopy(database, copy, report);
-            if (stick is null)
+            if (!TryCopy(database, copy, report))
             {
                 return null;
             }
 
+            var header = DatabaseFile.Inspect(copy, StickStore.ApplicationId);
+            if (header.Kind == DatabaseFileKind.NotSqlite)
+            {
+                return Salvage(database, copy, "its header is damaged", report)
+                    ?? Skipped(report, database, StickFinder.Problem(database) ?? "is not a stick database");
+            }
+
             try
             {
-                return hub.Merge(stick, database);
+                StickStore.Refuse(header, copy);
             }
-            catch (StorageException e) when (e.InnerException is FormatException)
+            catch (StorageException e)
             {
-                // A stick row that does not parse (read as the merge goes; the transaction is
-                // rolled back): the stick's fault, so it is skipped. Any other failure is the hub's.
-                Skip(report, database, copy, e);
-                return null;
+                return Skipped(report, database, Reason(e, copy, database));
             }
+
+            using var stick = OpenSound(copy, out var damage);
+            if (stick is null)
+            {
+                return Salvage(database, copy, damage!, report)
+                    ?? Skipped(report, database, $"is damaged ({damage}) and no capture could be read from it; keep it for rescue, it was not merged");
+            }
+
+            MergeResult merged;
+            try
+            {
+                merged = hub.Merge(stick, database);
+            }
+            catch (StorageException e) when (e.Message.Contains(copy, StringComparison.Ordinal))
+            {
+                // The copy failed while its rows were read (the hub's transaction is rolled back):
+                // damage quick_check did not see. Salvage what can be read.
+                stick.Dispose();
+                var readFailure = Shorten(e.Message.Replace(copy, "the copy", StringComparison.Ordinal));
+                return Salvage(database, copy, readFailure, report)
+                    ?? Skipped(report, database, $"is damaged ({readFailure}) and no capture could be read from it; keep it for rescue, it was not merged");
+            }
+
+            Refused(report, database, merged);
+            return merged;
         }
         finally
         {
@@ -48,9 +79,79 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         }
     }
 
-    private static StickStore? OpenCheckedCopy(string database, string copy, SyncReport report)
+    /// <summary>The copy opened and found sound by quick_check, or null with what is wrong with it.</summary>
+    private static StickStore? OpenSound(string copy, out string? damage)
     {
         StickStore? stick = null;
+        try
+        {
+            stick = StickStore.OpenExisting(copy);
+            var check = stick.QuickCheck();
+            damage = check == "ok" ? null : $"quick_check: {Shorten(check)}";
+        }
+        catch (Exception e) when (e is StorageException or SqliteException or FormatException)
+        {
+            damage = e is SqliteException sqlite ? $"SQLite error {sqlite.SqliteErrorCode}" : Shorten(e.Message.Replace(copy, "the copy", StringComparison.Ordinal));
+        }
+
+        if (damage is null)
+        {
+            return stick;
+        }
+
+        stick?.Dispose();
+        return null;
+    }
+
+    /// <summary>Merges what can still be read from a damaged copy; null when nothing could be.</summary>
+    private MergeResult? Salvage(string database, string copy, string damage, SyncReport report)
+    {
+        var salvaged = StickSalvage.Read(copy);
+        if (salvaged.Captures.Count == 0)
+        {
+            return null;
+        }
+
+        var recovered = Path.Combine(Path.GetDirectoryName(copy)!, "salvaged.db");
+        using var stick = StickStore.CreateRecovered(recovered, StickSalvage.InferInfo(salvaged), salvaged.Captures, out _);
+        var merged = hub.Merge(stick, database);
+        var read = stick.ReadRows().Select(r => r.Sequence).ToHashSet();
+        report.Damaged(new DamagedStick(database, merged.NewCaptures + merged.KnownCaptures, Missing(read), damage));
+        Refused(report, database, merged);
+        return merged;
+    }
+
+    /// <summary>The sequence numbers below the highest one read that were not read: "#5, #9–#16", or "" for none.</summary>
+    private static string Missing(HashSet<long> read)
+    {
+        var ranges = new List<string>();
+        long? start = null;
+        for (long seq = 1, last = read.Count == 0 ? 0 : read.Max(); seq <= last + 1; seq++)
+        {
+            if (seq <= last && !read.Contains(seq))
+            {
+                start ??= seq;
+            }
+            else if (start is { } from)
+            {
+                ranges.Add(from == seq - 1 ? $"#{from}" : $"#{from}–#{seq - 1}");
+                start = null;
+            }
+        }
+
+        return ranges.Count <= 12 ? string.Join(", ", ranges) : string.Join(", ", ranges.Take(12)) + $" and {ranges.Count - 12} more range(s)";
+    }
+
+    private static void Refused(SyncReport report, string database, MergeResult merged)
+    {
+        foreach (var refused in merged.Refused)
+        {
+            report.Refuse(new InvalidCapture(database, refused.Sequence, refused.Reason));
+        }
+    }
+
+    private static bool TryCopy(string database, string copy, SyncReport report)
+    {
         try
         {
             Copy(database, copy);
@@ -59,29 +160,25 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
                 Copy(companion, copy + companion[database.Length..]);
             }
 
-            stick = StickStore.OpenExisting(copy);
-            var check = stick.QuickCheck();
-            if (check != "ok")
-            {
-                report.Skip(database, $"is damaged (quick_check: {Shorten(check)}); keep it for rescue, it was not merged");
-                stick.Dispose();
-                return null;
-            }
-
-            return stick;
+            return true;
         }
-        catch (Exception e) when (e is StorageException or SqliteException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stick?.Dispose();
-            Skip(report, database, copy, e);
-            return null;
+            report.Skip(database, $"cannot be read ({e.Message}); it was not merged");
+            return false;
         }
     }
 
-    private static void Skip(SyncReport report, string database, string copy, Exception e)
+    private static MergeResult? Skipped(SyncReport report, string database, string reason)
     {
-        var why = e is SqliteException sqlite ? $"is damaged or unreadable (SQLite error {sqlite.SqliteErrorCode})" : e.Message.Replace(copy, database, StringComparison.Ordinal);
-        report.Skip(database, why.StartsWith(database, StringComparison.Ordinal) ? why[database.Length..].TrimStart(':', ' ') : why);
+        report.Skip(database, reason);
+        return null;
+    }
+
+    private static string Reason(Exception e, string copy, string database)
+    {
+        var why = e.Message.Replace(copy, database, StringComparison.Ordinal);
+        return why.StartsWith(database, StringComparison.Ordinal) ? why[database.Length..].TrimStart(':', ' ') : why;
     }
 
     /// <summary>Copies through a read-only handle that lets collect keep writing: the stick is only read.</summary>

@@ -35,8 +35,8 @@ public static class DeviceEntity
     /// <summary>Keys above this many UTF-16 characters are refused (1 KiB; Azurite enforces 512 chars).</summary>
     public const int MaxKeyLength = 512;
 
-    /// <summary>String properties above this many characters are refused (64 KiB of UTF-16).</summary>
-    public const int MaxStringLength = 32 * 1024;
+    /// <summary>String properties above this many characters are refused (64 KiB of UTF-16); collect holds a capture's names to it too.</summary>
+    public const int MaxStringLength = Core.Captures.CaptureRules.MaxTextLength;
 
     public static string PartitionKey(Guid tenant) => tenant.ToString("D");
 

@@ -8,7 +8,7 @@ namespace Collector.Workstation.Tables;
 /// the one way a call's failure becomes a <see cref="CloudException"/> that says what to do
 /// (<see cref="TableFailures"/>).
 /// </summary>
-public sealed class TableConnection(TableClient client, TableTarget target, TableUse use, int tries, TimeProvider clock)
+public sealed class TableConnection(TableClient client, TableTarget target, TableUse use, int tries, TimeProvider clock, TableWaits? waits = null)
 {
     public TableClient Client => client;
 
@@ -31,7 +31,7 @@ public sealed class TableConnection(TableClient client, TableTarget target, Tabl
         }
         catch (Exception e) when (TableFailures.IsTableFailure(e, cancellationToken))
         {
-            throw TableFailures.Explain(e, target, use, operation, clock.GetUtcNow(), tries);
+            throw TableFailures.Explain(e, target, use, operation, clock.GetUtcNow(), tries, waits);
         }
     }
 

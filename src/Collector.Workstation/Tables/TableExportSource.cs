@@ -67,10 +67,11 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
                             .ConfigureAwait(false);
                         marked += chunk.Length;
                     }
-                    catch (TableTransactionFailedException)
+                    catch (Exception e) when (e is TableTransactionFailedException || IsBatchRefusedToTableSas(e))
                     {
-                        // One row changed since it was read and the whole transaction was refused:
-                        // mark the rows one by one, so only the changed ones stay waiting.
+                        // One row changed since it was read and the whole transaction was refused, or
+                        // the service takes this table SAS for single rows but not for a batch (Azurite
+                        // does so): mark the rows one by one, so only the changed ones stay waiting.
                         foreach (var device in chunk)
                         {
                             if (await MarkOneAsync(device, batch, writtenAt, cancellationToken).ConfigureAwait(false))
@@ -95,6 +96,11 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A batch refused (403) to a table SAS that grants u: single updates may still pass; if they do not, their refusal is reported.</summary>
+    private bool IsBatchRefusedToTableSas(Exception e) =>
+        e is CloudException { InnerException: RequestFailedException { Status: 403 } }
+        && table.Target.Kind == TableTargetKind.SasUrl && (table.Target.Permissions ?? "").Contains('u', StringComparison.Ordinal);
 
     /// <summary>True when marked; false when the row was replaced (a newer capture) or deleted since it was read.</summary>
     private Task<bool> MarkOneAsync(ExportDevice device, string batch, DateTimeOffset writtenAt, CancellationToken cancellationToken) =>

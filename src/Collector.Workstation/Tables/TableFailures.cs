@@ -77,9 +77,14 @@ public static class TableFailures
         }
     }
 
-    /// <summary>The one line for <paramref name="error"/>, which happened while <paramref name="use"/> tried to <paramref name="operation"/>.</summary>
-    public static CloudException Explain(Exception error, TableTarget target, TableUse use, TableOperation operation, DateTimeOffset now, int tries) => error switch
+    /// <summary>
+    /// The one line for <paramref name="error"/>, which happened while <paramref name="use"/> tried
+    /// to <paramref name="operation"/>; <paramref name="waits"/> (the endpoint and its time limits)
+    /// words a table that never answered.
+    /// </summary>
+    public static CloudException Explain(Exception error, TableTarget target, TableUse use, TableOperation operation, DateTimeOffset now, int tries, TableWaits? waits = null) => error switch
     {
+        _ when waits is not null && TimedOut(error) is { } timeout => Unanswered(timeout, target, use, waits),
         AuthenticationFailedException => new CloudException(
             $"signing in to Entra ID for {target} failed: sign in with 'az login' (or set AZURE_CLIENT_ID and friends for a service principal) and run {use.Command} again", error),
         RequestFailedException { Status: 401 or 403 } e => new CloudException(Refused(e, target, use, operation, now), error),
@@ -106,7 +111,7 @@ public static class TableFailures
                 TableOperation.Read => "the SAS must grant r (read)",
                 TableOperation.Write => $"the SAS must grant {string.Join(" and ", use.SasPermissions.Where(p => p != 'r').Select(Name))}",
                 _ => "a SAS cannot create a table; create it with az storage table create, or run --create-table with the account's connection string",
-            } + (target.ExpiresOn is { } se ? $", be unexpired (its se is {Show(se)}; check this computer's clock)" : "") +
+            } + Granted(target, use, operation) + (target.ExpiresOn is { } se ? $", be unexpired (its se is {Show(se)}; check this computer's clock)" : "") +
                 $", and be signed with a current account key; {use.Command} needs sp={use.SasPermissions}",
             TableTargetKind.EntraUrl =>
                 $"the signed-in identity may not {Verb(operation)} {target} ({status}): give it the Storage Table Data Contributor role on the table " +
@@ -114,6 +119,29 @@ public static class TableFailures
             _ => $"the table service refused the connection string's credentials to {Verb(operation)} {target} ({status}): check its AccountName and AccountKey",
         };
     }
+
+    /// <summary>The timeout inside <paramref name="error"/> when the service never answered (the SDK's network timeout, or our deadline); null otherwise.</summary>
+    private static Exception? TimedOut(Exception error) => error switch
+    {
+        TableDeadlineException or TimeoutException => error,
+        AggregateException all => all.InnerExceptions.Select(TimedOut).LastOrDefault(e => e is not null),
+        RequestFailedException { Status: 0, InnerException: { } inner } => TimedOut(inner),
+        OperationCanceledException => error, // not a Ctrl+C: IsTableFailure let only the SDK's own through
+        _ => null,
+    };
+
+    private static CloudException Unanswered(Exception timeout, TableTarget target, TableUse use, TableWaits waits)
+    {
+        var how = timeout is TableDeadlineException deadline
+            ? $"within {Seconds(waits.Deadline)} ({deadline.Tries} tries of up to {Seconds(waits.NetworkTimeout)} each)"
+            : $"within {Seconds(waits.NetworkTimeout)}, on any try";
+        return new CloudException(
+            $"the table service at {waits.Endpoint} accepted the connection but did not answer {how}, for {target}: " +
+            $"check that the TARGET points at a table service (a TableEndpoint or URL for Azure Table storage or Azurite, its port), " +
+            $"and any proxy or firewall between; then run {use.Command} again", timeout);
+    }
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds >= 1 ? $"{time.TotalSeconds:N0} s" : $"{time.TotalMilliseconds:N0} ms";
 
     private static CloudException Unreachable(Exception inner, TableTarget target, TableUse use, int tries) => new(
         $"cannot reach the table service for {target} after {tries} tries ({FirstLine(inner)}): check the network, then run {use.Command} again", inner);
@@ -139,7 +167,24 @@ public static class TableFailures
         return names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " and " + names[^1];
     }
 
-    private static string Code(RequestFailedException e) => string.IsNullOrEmpty(e.ErrorCode) ? "" : " " + e.ErrorCode;
+    private static string Code(RequestFailedException e) => string.IsNullOrEmpty(e.ErrorCode) ? ", no error code" : " " + e.ErrorCode;
+
+    /// <summary>
+    /// " (its sp 'ru' does: …)" when the SAS already grants what the refused request needed: then
+    /// the permissions are not the cause, and saying only "must grant u" sends the admin the wrong way.
+    /// </summary>
+    private static string Granted(TableTarget target, TableUse use, TableOperation operation) =>
+        Needed(use, operation) is { Length: > 0 } needed && needed.All(p => (target.Permissions ?? "").Contains(p, StringComparison.Ordinal))
+            ? $" (its sp '{target.Permissions}' does, so the refusal has another cause)"
+            : "";
+
+    /// <summary>The SAS permissions <paramref name="operation"/> needs for <paramref name="use"/>: r to read, the rest to write, none known to create.</summary>
+    private static string Needed(TableUse use, TableOperation operation) => operation switch
+    {
+        TableOperation.Read => "r",
+        TableOperation.Write => new string([.. use.SasPermissions.Where(p => p != 'r')]),
+        _ => "",
+    };
 
     private static string Show(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

@@ -25,8 +25,11 @@ public sealed record TableRow(string RowKey, ETag ETag, DateTimeOffset? Captured
     /// <summary>A seed row: its device is known only from its hash, read separately.</summary>
     public bool NeedsHash => !UuidKnown;
 
-    /// <summary>The time "newest" is decided by: our Captured_At, else (seed rows) when the row was written.</summary>
-    public DateTimeOffset? EffectiveAt => CapturedAt ?? Timestamp;
+    /// <summary>A seed row whose hash does not validate: it names no device, and no time (any capture is newer).</summary>
+    public bool HashInvalid { get; init; }
+
+    /// <summary>The time "newest" is decided by: our Captured_At, else (seed rows) when the row was written; none for a row whose hash is invalid.</summary>
+    public DateTimeOffset? EffectiveAt => HashInvalid ? null : CapturedAt ?? Timestamp;
 
     public static TableRow From(string rowKey, TableEntity entity)
     {
@@ -39,11 +42,18 @@ public sealed record TableRow(string RowKey, ETag ETag, DateTimeOffset? Captured
         };
     }
 
-    /// <summary>This row with its device read from a <c>Hardware_Hash</c> (a seed row); unknown if it does not decode.</summary>
+    /// <summary>
+    /// This row with its device read from a <c>Hardware_Hash</c> (a seed row). A table is untrusted
+    /// input: a hash that does not validate (a flipped bit, not base64, missing) names no device —
+    /// never the UUID its damaged records claim — and gives the row no time, so a valid capture
+    /// of the device replaces it.
+    /// </summary>
     public TableRow WithHash(string? hardwareHash)
     {
-        var hash = hardwareHash is null ? null : HashCodec.Check(hardwareHash).Hash;
-        return hash is null ? this : this with { UuidKnown = true, SmbiosUuid = hash.SmbiosUuid };
+        var check = hardwareHash is null ? null : HashCodec.Check(hardwareHash);
+        return check is { Valid: true, Hash: { } hash }
+            ? this with { UuidKnown = true, SmbiosUuid = hash.SmbiosUuid }
+            : this with { UuidKnown = true, SmbiosUuid = null, HashInvalid = true };
     }
 
     private static DateTimeOffset? ReadTime(TableEntity entity) =>

@@ -72,6 +72,7 @@ public sealed class TableTarget
 
         if (value.Contains('=', StringComparison.Ordinal) && LooksLikeConnectionString(value))
         {
+            TableConnectionString.Validate(value);
             var name = string.IsNullOrWhiteSpace(tableNameOption) ? DefaultTableName : tableNameOption.Trim();
             ValidateTableName(name);
             return new TableTarget(TableTargetKind.ConnectionString, value, name, null, null, null);
@@ -126,8 +127,14 @@ public sealed class TableTarget
             return new TableTarget(TableTargetKind.EntraUrl, value, name, tableUri, null, null);
         }
 
-        DateTimeOffset? expires = DateTimeOffset.TryParse(query["se"], System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal, out var se) ? se : null;
+        DateTimeOffset? expires = null;
+        if (query["se"] is { } expiry)
+        {
+            expires = DateTimeOffset.TryParse(expiry, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var se)
+                ? se
+                : throw new InvalidInputException($"the SAS for table '{name}' has an expiry (se) that is not a date: make a new one with az storage table generate-sas");
+        }
+
         return new TableTarget(TableTargetKind.SasUrl, value, name, tableUri, query["sp"] ?? "", expires);
     }
 
@@ -136,7 +143,7 @@ public sealed class TableTarget
     {
         if (name.Length is < 3 or > 63 || !char.IsAsciiLetter(name[0]) || !name.All(char.IsAsciiLetterOrDigit))
         {
-            throw new InvalidInputException($"'{name}' is not a valid table name (3 to 63 letters and digits, starting with a letter)");
+            throw new InvalidInputException($"'{Core.Captures.DisplayText.Escape(name)}' is not a valid table name (3 to 63 letters and digits, starting with a letter)");
         }
     }
 
@@ -171,18 +178,39 @@ public sealed class TableTarget
         }
     }
 
+    /// <summary>
+    /// The first non-empty line of the file <c>--table @FILE</c> names, read by us: System.CommandLine's
+    /// response files are off, so no other line of it ever becomes an argument.
+    /// </summary>
     private static string ReadFile(string path)
     {
+        var name = $"--table @{path}";
+        using var stream = Core.Inputs.RegularFile.Open(path, name: name);
+        if (stream.Length > MaxTargetFileBytes)
+        {
+            throw new InvalidInputException($"{name} is {stream.Length:N0} bytes; a file holding a table target is one line");
+        }
+
         try
         {
-            var line = File.ReadLines(path).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
-            return line ?? throw new InvalidInputException($"{path} (from --table @{path}) is empty");
+            using var reader = new StreamReader(stream);
+            for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+            {
+                if (line.Trim() is { Length: > 0 } target)
+                {
+                    return target;
+                }
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            throw new InvalidInputException($"cannot read the table target from {path}: {e.Message}", e);
+            throw new InvalidInputException($"{name}: cannot be read ({e.Message})", e);
         }
+
+        throw new InvalidInputException($"{name} is empty: put the SAS URL or connection string on its first line");
     }
+
+    private const int MaxTargetFileBytes = 64 * 1024;
 }
 
 public enum TableTargetKind

@@ -84,6 +84,9 @@ public sealed class StickSettingsTests : IDisposable
     [InlineData("{ \"site\": [\"a\"] }", "\"site\" must be a string, found an array")]
     [InlineData("{ \"stickId\": \"stick-7\" }", "\"stickId\" is 'stick-7', not a GUID")]
     [InlineData("{ \"connectionString\": \"AccountKey=abc\" }", "unknown setting \"connectionString\"")]
+    [InlineData("{ \"tenantId\": \"5b0c7e4e-8f1d-4c36-9a57-3d1f2e8b6a01\", \"TENANTID\": \"0f6f2c1a-3e2b-4c5d-8e9f-a0b1c2d3e4f5\" }", "\"tenantId\" appears twice (as \"tenantId\" and \"TENANTID\")")]
+    [InlineData("{ \"site\": \"a\", \"site\": \"b\" }", "\"site\" appears twice")]
+    [InlineData("{ \"stickId\": \"00000000-0000-0000-0000-000000000000\" }", "\"stickId\" is the empty GUID")]
     public void A_malformed_file_is_invalid_input_naming_the_file_and_the_fault(string json, string fault)
     {
         var path = temp.Write("stick.json", json);

@@ -241,6 +241,57 @@ public sealed class StickInitCommandTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(exfat.MountPoint));
     }
 
+    [Fact]
+    public async Task A_stick_whose_database_is_damaged_is_refused_without_force_with_what_to_do()
+    {
+        await Init();
+        var database = DamageADatabaseOf30Captures();
+        var before = File.ReadAllBytes(database);
+
+        var result = await Init();
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains($"{database} is damaged (", result.Error, StringComparison.Ordinal);
+        Assert.Contains("sync this stick at a desk first", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(database));
+    }
+
+    [Fact]
+    public async Task Force_on_a_damaged_database_moves_it_aside_and_starts_a_fresh_one_under_the_same_stick_id()
+    {
+        await Init();
+        var stickId = StickSettings.Read(StickSettings.PathOn(stick))!.StickId;
+        var database = DamageADatabaseOf30Captures();
+        var before = File.ReadAllBytes(database);
+
+        var result = await Init("--force");
+
+        Assert.Equal(0, result.ExitCode);
+        var kept = Assert.Single(Directory.GetFiles(Path.Combine(stick, "collector", "damaged"), "captures-*.db"));
+        Assert.Equal(before, File.ReadAllBytes(kept));
+        Assert.Contains($"moved to {kept}", result.Out, StringComparison.Ordinal);
+        using var fresh = StickStore.OpenExisting(database);
+        Assert.Equal("ok", fresh.QuickCheck());
+        Assert.Equal((stickId, 0L), (fresh.Info.StickId, fresh.CaptureCount()));
+    }
+
+    private string DamageADatabaseOf30Captures()
+    {
+        var database = Path.Combine(stick, "collector", "data", "captures.db");
+        using (var store = StickStore.Open(database, Guid.NewGuid(), TimeProvider.System))
+        {
+            foreach (var sample in Enumerable.Range(1, 30))
+            {
+                store.Append(TestCaptures.Draft(sample, DateTimeOffset.UtcNow));
+            }
+        }
+
+        var pages = StickPages.Read(database);
+        var page = Enumerable.Range(1, pages.PageCount).First(p => pages.KindOf(p) == PageKind.CaptureLeaf && !pages.CapturesOn(p).Contains(pages.Captures[^1]));
+        StickPages.DamagePage(database, page, pages.PageSize, StickPages.Damage.Zeros, new Random(6));
+        return database;
+    }
+
     private Task<CliResult> Init(params string[] extra) =>
         Cli.RunAsync(["stick", "init", stick, "--tenant", Tenant, "--image", image, .. extra]);
 

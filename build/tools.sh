@@ -14,6 +14,7 @@ command -v /usr/lib/wine/wine64 >/dev/null 2>&1 || need_apt+=(wine64)
 command -v mount.exfat-fuse >/dev/null 2>&1 || need_apt+=(exfat-fuse)
 command -v mkfs.exfat >/dev/null 2>&1 || need_apt+=(exfatprogs)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v /usr/bin/sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "tools: installing ${need_apt[*]} (apt)" >&2

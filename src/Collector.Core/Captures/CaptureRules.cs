@@ -82,8 +82,11 @@ public static partial class CaptureRules
     }
 
     /// <summary>
-    /// Null when every value of <paramref name="capture"/> that is not read from its hash is one
-    /// collect or import would have saved; otherwise why not (sync checks each row of a stick).
+    /// Null when a stored capture's own values (those not read from its hash) say whose and what
+    /// it is: a real tenant, a method Collector writes; otherwise why not (sync checks each row of
+    /// a stick with it). Its group tag, user and names are not checked here: where they go (the
+    /// CSV, the table) they are held to that place's rules, and a device that cannot go is named
+    /// and left out there, never altered.
     /// </summary>
     public static string? CaptureProblem(Capture capture)
     {
@@ -92,16 +95,9 @@ public static partial class CaptureRules
             return $"its tenant id {EmptyTenant}";
         }
 
-        if (!CaptureMethods.All.Contains(capture.Method))
-        {
-            return $"its method '{DisplayText.Escape(Shorten(capture.Method))}' is none of {string.Join(", ", CaptureMethods.All)}";
-        }
-
-        return GroupTagProblem(capture.GroupTag)
-            ?? AssignedUserProblem(capture.AssignedUser)
-            ?? NameProblem("technician", capture.Technician)
-            ?? NameProblem("site", capture.Site)
-            ?? NameProblem("collector version", capture.CollectorVersion);
+        return CaptureMethods.All.Contains(capture.Method)
+            ? null
+            : $"its method '{DisplayText.Escape(Shorten(capture.Method))}' is none of {string.Join(", ", CaptureMethods.All)}";
     }
 
     private const string EmptyTenant = "is the empty GUID, not a tenant: give your tenant's id (Microsoft Entra admin center, Overview, Tenant ID)";

@@ -16,7 +16,7 @@ public static class TextFile
     /// Opens <paramref name="path"/> for streaming reads. With <paramref name="maxBytes"/>, a larger
     /// file is refused before anything is read.
     /// </summary>
-    /// <param name="tooLarge">What to say after the size of a file that is too large (the limit and what to do instead); default: the limit.</param>
+    /// <param name="tooLarge">What follows "larger than the N MB" for a file that is too large: who reads at most that, and what to do instead.</param>
     public static TextReader Open(string path, long? maxBytes = null, string? tooLarge = null)
     {
         var stream = RegularFile.Open(path, 64 * 1024);
@@ -24,10 +24,8 @@ public static class TextFile
         {
             if (maxBytes is { } max && stream.Length > max)
             {
-                var size = stream.Length / (1024.0 * 1024.0);
-                throw new InvalidInputException(tooLarge is null
-                    ? $"{path} is {size:N1} MB, larger than the {max / (1024 * 1024)} MB this command reads"
-                    : $"{path} is {size:N1} MB: {tooLarge}");
+                throw new InvalidInputException(
+                    $"{path} is {stream.Length / (1024.0 * 1024.0):N1} MB, larger than the {max / (1024 * 1024)} MB {tooLarge ?? "this command reads"}");
             }
 
             var head = new byte[SniffLength];

@@ -75,7 +75,7 @@ public sealed class CaptureReader
                 ProductKeyId = reader.GetString(productKeyId),
                 GroupTag = reader.GetString(groupTag),
                 AssignedUser = reader.GetString(assignedUser),
-                CapturedAt = DbTime.Read(reader.GetString(capturedAt)),
+                CapturedAt = Time(capturedAt, "capture time"),
                 Technician = reader.GetString(technician),
                 Site = reader.GetString(site),
                 StickId = Id(stickId, "stick id"),
@@ -90,6 +90,14 @@ public sealed class CaptureReader
             failure = e;
             return null;
         }
+    }
+
+    private DateTimeOffset Time(int column, string what)
+    {
+        var text = reader.GetString(column);
+        return DbTime.TryRead(text, out var time)
+            ? time
+            : throw new FormatException($"its {what} '{DisplayText.Escape(text.Length <= 40 ? text : text[..40] + "…")}' is not a time as Collector stores them");
     }
 
     private Guid Id(int column, string what)

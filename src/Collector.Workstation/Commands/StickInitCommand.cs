@@ -128,6 +128,11 @@ public static class StickInitCommand
 
     private static string CheckedExecutable(string path, string what)
     {
+        if (Directory.Exists(path))
+        {
+            throw new InvalidInputException($"{path} (for {what}) is a folder, not a file: give the file itself");
+        }
+
         if (!File.Exists(path))
         {
             throw new InvalidInputException($"{path} (for {what}) does not exist");

@@ -37,7 +37,7 @@ public static class HashInputs
         }
 
         using var text = TextFile.Open(input, MaxInspectBytes,
-            $"inspect reads at most {MaxInspectBytes / (1024 * 1024)} MB; check a larger CSV with 'collector import' (into a scratch hub with --hub: it names every bad row by its line)");
+            "inspect reads; check a larger CSV with 'collector import' (into a scratch hub with --hub: it names every bad row by its line)");
         var content = TextFile.ReadToEnd(text, input);
         var start = content.AsSpan().TrimStart();
         if (start.IsEmpty)

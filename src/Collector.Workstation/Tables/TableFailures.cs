@@ -111,8 +111,8 @@ public static class TableFailures
                 TableOperation.Read => "the SAS must grant r (read)",
                 TableOperation.Write => $"the SAS must grant {string.Join(" and ", use.SasPermissions.Where(p => p != 'r').Select(Name))}",
                 _ => "a SAS cannot create a table; create it with az storage table create, or run --create-table with the account's connection string",
-            } + Granted(target, use, operation) + (target.ExpiresOn is { } se ? $", be unexpired (its se is {Show(se)}; check this computer's clock)" : "") +
-                $", and be signed with a current account key; {use.Command} needs sp={use.SasPermissions}",
+            } + (target.ExpiresOn is { } se ? $", be unexpired (its se is {Show(se)}; check this computer's clock)" : "") +
+                $", and be signed with a current account key; {use.Command} needs sp={use.SasPermissions}" + Granted(target, use, operation),
             TableTargetKind.EntraUrl =>
                 $"the signed-in identity may not {Verb(operation)} {target} ({status}): give it the Storage Table Data Contributor role on the table " +
                 "(az role assignment create --role \"Storage Table Data Contributor\" --scope …/tableServices/default/tables/TABLE); new assignments can take up to 30 minutes",
@@ -175,7 +175,7 @@ public static class TableFailures
     /// </summary>
     private static string Granted(TableTarget target, TableUse use, TableOperation operation) =>
         Needed(use, operation) is { Length: > 0 } needed && needed.All(p => (target.Permissions ?? "").Contains(p, StringComparison.Ordinal))
-            ? $" (its sp '{target.Permissions}' does, so the refusal has another cause)"
+            ? $" (its sp '{target.Permissions}' grants what this request needed, so the refusal has another cause)"
             : "";
 
     /// <summary>The SAS permissions <paramref name="operation"/> needs for <paramref name="use"/>: r to read, the rest to write, none known to create.</summary>

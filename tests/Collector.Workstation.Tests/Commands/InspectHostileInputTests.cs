@@ -79,7 +79,7 @@ public sealed class InspectHostileInputTests : IDisposable
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("inspect reads at most 4 MB; check a larger CSV with 'collector import'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("larger than the 4 MB inspect reads; check a larger CSV with 'collector import'", result.Error, StringComparison.Ordinal);
         Assert.Contains("`inspect` reads files of at most 4 MB", readme, StringComparison.Ordinal);
     }
 }

@@ -117,12 +117,10 @@ public sealed class SyncUntrustedStickTests : IDisposable
     }
 
     [Theory]
-    [InlineData("group_tag = 'a,b'", "group tag 'a,b' holds a comma")]
-    [InlineData("group_tag = '=1+2'", "group tag '=1+2' begins with '='")]
-    [InlineData("assigned_user = 'not a upn'", "is not a UPN")]
-    [InlineData("site = 'x' || char(27) || '[2J'", "site holds a control character")]
-    [InlineData("tenant_id = '00000000-0000-0000-0000-000000000000'", "empty GUID")]
-    public async Task A_capture_whose_other_columns_collect_would_have_refused_is_refused(string edit, string reason)
+    [InlineData("tenant_id = '00000000-0000-0000-0000-000000000000'", "its tenant id is the empty GUID")]
+    [InlineData("method = 'made-up'", "its method 'made-up' is none of wmi, oa3tool, oa3-report, csv-import")]
+    [InlineData("captured_at = 'yesterday'", "its capture time 'yesterday' is not a time")]
+    public async Task A_capture_whose_own_values_say_no_tenant_or_no_method_we_write_is_refused(string edit, string reason)
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
         Execute(TestSticks.Database(root), $"UPDATE captures SET {edit} WHERE seq = 1");
@@ -146,6 +144,19 @@ public sealed class SyncUntrustedStickTests : IDisposable
 
         Assert.Equal(5, again.ExitCode);
         Assert.Contains("Captures: 0 new, 1 already in the hub, 1 invalid (not merged).", again.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_group_tag_collect_would_have_refused_stays_with_its_capture_and_export_leaves_the_device_out_by_name()
+    {
+        var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
+        Execute(TestSticks.Database(root), "UPDATE captures SET group_tag = '=1+2' WHERE seq = 1");
+        await Cli.RunAsync("sync", root, "--hub", HubPath);
+
+        var export = await Cli.RunAsync("export", "--hub", HubPath, "--out", temp.File("out"));
+
+        Assert.Equal(5, export.ExitCode);
+        Assert.Contains("left out CLT-0000001: group tag '=1+2' begins with '='", export.Error, StringComparison.Ordinal);
     }
 
     internal static void Execute(string database, string sql, params (string Name, object Value)[] parameters)

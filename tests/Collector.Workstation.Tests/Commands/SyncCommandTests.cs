@@ -172,7 +172,7 @@ public sealed class SyncCommandTests : IDisposable
     public async Task A_stick_from_a_newer_schema_is_skipped_with_what_to_do()
     {
         var root = TestSticks.Create(temp.File("new"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), "PRAGMA user_version = 99");
+        TestSticks.Execute(TestSticks.Database(root), "PRAGMA user_version = 99");
 
         var result = await Cli.RunAsync("sync", root, "--hub", HubPath);
 
@@ -228,14 +228,5 @@ public sealed class SyncCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"Hub: {HubPath} (2 devices, 2 captures).", result.Out, StringComparison.Ordinal);
-    }
-
-    private static void Execute(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -3,7 +3,6 @@ using Collector.Core.Hashing;
 using Collector.Testing;
 using Collector.Workstation.Hub;
 using Collector.Workstation.Tests.Sync;
-using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Tests.Commands;
 
@@ -24,7 +23,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task A_capture_whose_hash_is_not_base64_is_refused_named_and_the_rest_of_the_stick_merges()
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), "UPDATE captures SET hardware_hash = '!!!notbase64' WHERE seq = 2");
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET hardware_hash = '!!!notbase64' WHERE seq = 2");
 
         var result = await Cli.RunAsync("sync", root, "--hub", HubPath);
 
@@ -40,7 +39,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
         var flipped = HashBuilder.Sample(3).BuildBytes();
         flipped[200] ^= 0x04;
-        Execute(TestSticks.Database(root), "UPDATE captures SET hardware_hash = $hash WHERE seq = 3", ("$hash", Convert.ToBase64String(flipped)));
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET hardware_hash = $hash WHERE seq = 3", ("$hash", Convert.ToBase64String(flipped)));
 
         var result = await Cli.RunAsync("sync", root, "--hub", HubPath, "--json");
 
@@ -59,7 +58,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task The_device_fields_come_from_the_hash_never_from_the_rows_own_columns()
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), """
+        TestSticks.Execute(TestSticks.Database(root), """
             UPDATE captures SET serial = 'CLT-0000099', device_key = 'CLT-0000099', manufacturer = 'Evil', model = 'Forged',
                 smbios_uuid = '00000000-0000-0000-0000-000000000042', tpm_present = 1, nic_count = 9, product_key_id = '1'
             WHERE seq = 2
@@ -80,7 +79,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
         var uuid = HashBuilder.Sample(2).SmbiosUuid!.Value;
-        Execute(TestSticks.Database(root), "UPDATE captures SET device_key = $key, flags = 'serial-collision,checksum-bad' WHERE seq = 2",
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET device_key = $key, flags = 'serial-collision,checksum-bad' WHERE seq = 2",
             ("$key", DeviceIdentity.CollisionKey("CLT-0000002", uuid)));
 
         var result = await Cli.RunAsync("sync", root, "--hub", HubPath);
@@ -95,7 +94,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task A_serial_mismatch_the_stick_recorded_is_kept_it_is_what_the_bios_said()
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 1, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), "UPDATE captures SET flags = 'serial-mismatch,made-up-flag' WHERE seq = 1");
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET flags = 'serial-mismatch,made-up-flag' WHERE seq = 1");
 
         await Cli.RunAsync("sync", root, "--hub", HubPath);
 
@@ -106,7 +105,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task A_capture_with_a_tenant_that_is_not_a_guid_is_refused_and_the_rest_of_the_stick_merges()
     {
         var root = TestSticks.Create(temp.File("odd"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), "UPDATE captures SET tenant_id = 'contoso.example' WHERE seq = 2");
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET tenant_id = 'contoso.example' WHERE seq = 2");
 
         var result = await Cli.RunAsync("sync", root, "--hub", HubPath);
 
@@ -123,7 +122,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task A_capture_whose_own_values_say_no_tenant_or_no_method_we_write_is_refused(string edit, string reason)
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), $"UPDATE captures SET {edit} WHERE seq = 1");
+        TestSticks.Execute(TestSticks.Database(root), $"UPDATE captures SET {edit} WHERE seq = 1");
 
         var result = await Cli.RunAsync("sync", root, "--hub", HubPath);
 
@@ -137,7 +136,7 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task Refused_captures_are_refused_again_on_every_sync_and_nothing_of_them_reaches_the_hub()
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), "UPDATE captures SET hardware_hash = 'AAAA' WHERE seq = 1");
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET hardware_hash = 'AAAA' WHERE seq = 1");
         await Cli.RunAsync("sync", root, "--hub", HubPath);
 
         var again = await Cli.RunAsync("sync", root, "--hub", HubPath);
@@ -150,26 +149,12 @@ public sealed class SyncUntrustedStickTests : IDisposable
     public async Task A_group_tag_collect_would_have_refused_stays_with_its_capture_and_export_leaves_the_device_out_by_name()
     {
         var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 2, Day.AddHours(1)));
-        Execute(TestSticks.Database(root), "UPDATE captures SET group_tag = '=1+2' WHERE seq = 1");
+        TestSticks.Execute(TestSticks.Database(root), "UPDATE captures SET group_tag = '=1+2' WHERE seq = 1");
         await Cli.RunAsync("sync", root, "--hub", HubPath);
 
         var export = await Cli.RunAsync("export", "--hub", HubPath, "--out", temp.File("out"));
 
         Assert.Equal(5, export.ExitCode);
         Assert.Contains("left out CLT-0000001: group tag '=1+2' begins with '='", export.Error, StringComparison.Ordinal);
-    }
-
-    internal static void Execute(string database, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        command.ExecuteNonQuery();
     }
 }

@@ -1,6 +1,7 @@
 using Collector.Core.Captures;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Tests.Sync;
 
@@ -53,4 +54,19 @@ public static class TestSticks
     /// <summary>Every file under <paramref name="root"/> with its bytes, to prove sync wrote nothing there.</summary>
     public static Dictionary<string, byte[]> Snapshot(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+
+    /// <summary>Runs SQL on a stick database as someone with sqlite3 would: a hand edit, a hostile one.</summary>
+    public static void Execute(string database, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
 }

@@ -119,6 +119,27 @@ public sealed class UntrustedTargetTests : IDisposable
         Assert.Equal(3, hub.CountCaptures());
     }
 
+    [Fact]
+    public async Task A_request_that_outlives_its_deadline_stops_retrying_and_says_how_long_it_waited()
+    {
+        using var silent = new SilentListener();
+        var stick = TestSticks.Create(temp.File("a"), Day, TestSticks.Samples(1, 1, Day.AddHours(1)));
+        var options = TableClients.DefaultOptions();
+        options.Retry.MaxRetries = 100; // left to its retries alone, the SDK would wait 100 x 200 ms and more
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(10);
+        options.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(200);
+        var target = $"DefaultEndpointsProtocol=http;AccountName={Azurite.AccountName};AccountKey={Azurite.AccountKey};TableEndpoint=http://127.0.0.1:{silent.Port}/{Azurite.AccountName}";
+
+        var result = await SyncRunner.RunAsync(SyncRunner.Options(HubPath, target, stick) with { Json = false },
+            new(new TableClients(options, deadline: TimeSpan.FromSeconds(2)), TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Matches(@"did not answer within 2 s \(\d+ tries of up to 200 ms each\)", result.Error);
+        Assert.Contains("check that the TARGET points at a table service", result.Error, StringComparison.Ordinal);
+        Assert.Contains("1 devices wait for upload", result.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>A TCP listener on 127.0.0.1 that accepts every connection and never sends a byte.</summary>
     private sealed class SilentListener : IDisposable
     {

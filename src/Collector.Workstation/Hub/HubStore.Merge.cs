@@ -57,7 +57,9 @@ public sealed partial class HubStore
 
             // Within a stick, a device's "newest" follows the sequence number: its effective times
             // never go back. Per device: one device's suspect clock must not move another's forward.
-            var floors = new Dictionary<(Guid Tenant, string Key), DateTimeOffset>();
+            // A device is its key before any collision suffix and its UUID: two devices sharing a
+            // serial share the key, not the UUID.
+            var floors = new Dictionary<(Guid Tenant, string Key, Guid? Uuid), DateTimeOffset>();
             var earliest = Max(stick.Info.CreatedAt - ClockSlackBefore, EarliestPlausibleCapture);
             foreach (var row in stick.ReadRows())
             {
@@ -72,7 +74,7 @@ public sealed partial class HubStore
                 if (existing.Read())
                 {
                     known++;
-                    var seen = (read.TenantId, BaseKey(read));
+                    var seen = (read.TenantId, BaseKey(read), read.SmbiosUuid);
                     floors[seen] = Max(floors.GetValueOrDefault(seen, DateTimeOffset.MinValue), DbTime.Read(existing.GetString(0)));
                     existing.Reset();
                     continue;
@@ -84,7 +86,7 @@ public sealed partial class HubStore
                     continue;
                 }
 
-                var device = (capture.TenantId, capture.DeviceKey);
+                var device = (capture.TenantId, capture.DeviceKey, capture.SmbiosUuid);
                 var floor = floors.GetValueOrDefault(device, DateTimeOffset.MinValue);
                 var plausible = capture.CapturedAt >= earliest && capture.CapturedAt <= now + ClockSlackAfter;
                 var effective = Max(plausible ? capture.CapturedAt : now, floor);

@@ -9,8 +9,9 @@ namespace Collector.Core.Inputs;
 /// and refuses with one line what is not a regular file: a folder ("Access to the path is
 /// denied" is what .NET would say), a missing file, or a FIFO or device, which a plain open
 /// would wait on forever for a writer. .NET cannot tell a FIFO from an empty file before opening
-/// it (both are "Normal", length 0), so on Unix the file is opened with O_NONBLOCK, which returns
-/// at once even for a FIFO, and refused unless it can seek: regular files can, pipes cannot.
+/// it (both are "Normal", length 0), so on Linux the file is opened with O_NONBLOCK, which returns
+/// at once even for a FIFO, and refused unless it can seek: regular files can, pipes cannot. (On
+/// Windows a named pipe is no path a user types; there, and elsewhere, the plain open is used.)
 /// </summary>
 public static class RegularFile
 {
@@ -26,7 +27,7 @@ public static class RegularFile
         FileStream stream;
         try
         {
-            stream = OperatingSystem.IsWindows() ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize) : OpenNonBlocking(path, bufferSize);
+            stream = OperatingSystem.IsLinux() ? OpenNonBlocking(path, bufferSize) : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -48,7 +49,7 @@ public static class RegularFile
 
     private static FileStream OpenNonBlocking(string path, int bufferSize)
     {
-        // Linux flag values (collector and collect run on Linux and Windows only).
+        // Linux's flag values (the same on x64 and arm64).
         const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
         var fd = NativeOpen(path, ReadOnly | NonBlocking | CloseOnExec);
         if (fd < 0)

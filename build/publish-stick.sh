@@ -22,6 +22,9 @@ rids=("$@")
 
 for rid in "${rids[@]}"; do
   out="$root/artifacts/publish/$name/$rid"
+  # From scratch: the firstrun bench publishes other layouts through the same obj and bin folders,
+  # and none of their R2R, composite or trimmed pieces may end up in this one.
+  rm -rf "$out" "$project/obj/Release/net10.0/$rid" "$project/bin/Release/net10.0/$rid"
   dotnet publish "$project" -c Release -r "$rid" --self-contained \
     -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
     -p:IncludeAllContentForSelfExtract=true -p:EnableCompressionInSingleFile=true \

@@ -51,7 +51,10 @@ public sealed class WineCollectTests(Wine wine) : IDisposable
     {
         var exe = Path.Combine(StickRoot, "collector", "x64", "collect.exe");
         Directory.CreateDirectory(Path.GetDirectoryName(exe)!);
-        File.Copy(wine.Collect, exe);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(wine.Collect)!))
+        {
+            File.Copy(file, Path.Combine(Path.GetDirectoryName(exe)!, Path.GetFileName(file))); // the build, as stick init lays it out
+        }
         new StickSettings { TenantId = TestCaptures.OtherTenant, Site = "Depot 4", Technician = "Sam" }.Write(StickSettings.PathOn(StickRoot));
         var report = temp.Write("OA3.xml", Oa3Reports.For(HashBuilder.Sample(2).Build()));
 

@@ -38,13 +38,17 @@ public sealed class WineWmiTests(Wine wine)
         Assert.Contains(@"WMI could not open root\cimv2\mdm\dmmap (WBEM_E_INVALID_NAMESPACE, no such namespace, 0x8004100E)", probe.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_class_wmi_does_not_have_is_an_error_with_wmis_code_not_an_empty_answer()
+    [Theory]
+    [InlineData("SELECT SerialNumber FROM Win32_BIOS", "NoSuchProperty",
+        "the property NoSuchProperty could not be read from 'SELECT SerialNumber FROM Win32_BIOS' in root\\cimv2 (WBEM_E_NOT_FOUND, 0x80041002)")]
+    [InlineData("SELECT NumberOfProcessors FROM Win32_ComputerSystem", "NumberOfProcessors",
+        "the property NumberOfProcessors of 'SELECT NumberOfProcessors FROM Win32_ComputerSystem' is of VARIANT type 3, not a string (DISP_E_TYPEMISMATCH, 0x80020005)")]
+    public void A_property_that_is_missing_or_not_a_string_is_an_error_with_its_reason_never_a_value(string query, string property, string expected)
     {
-        var probe = wine.Run([wine.WmiProbe, @"root\cimv2", "SELECT Name FROM No_Such_Class", "Name"]);
+        var probe = wine.Run([wine.WmiProbe, @"root\cimv2", query, property]);
 
         Assert.True(probe.ExitCode == 3, probe.ToString());
-        Assert.Contains("the query 'SELECT Name FROM No_Such_Class' failed in root\\cimv2 (WBEM_E_INVALID_CLASS", probe.Error, StringComparison.Ordinal);
+        Assert.Equal($"wmi-probe: {expected}", probe.Error.Trim());
     }
 
     /// <summary>One property of the first instance, as <c>wmic ALIAS get PROPERTY</c> prints it (header line, value line).</summary>

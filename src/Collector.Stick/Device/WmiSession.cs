@@ -141,13 +141,14 @@ public sealed partial class WmiSession : IDisposable
         try
         {
             var got = item.Get(property, 0, out var value, 0, 0);
+            if (got < 0)
+            {
+                // Nothing was written into the VARIANT: there is nothing to clear.
+                throw new WmiQueryException(got, $"the property {property} could not be read from '{wql}' in {namespacePath}");
+            }
+
             try
             {
-                if (got < 0)
-                {
-                    throw new WmiQueryException(got, $"the property {property} could not be read from '{wql}' in {namespacePath}");
-                }
-
                 return value.Type switch
                 {
                     Variant.Empty or Variant.Null => null,

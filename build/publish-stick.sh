@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Publishes collect for each runtime id given (default: win-x64 win-arm64) with the design's
-# recipe (section 3): self-contained single file, native libraries and all content inside,
-# compressed, invariant globalization (WinPE may lack ICU), untrimmed (System.Management breaks),
-# ReadyToRun (set in the project for any runtime id). Output: artifacts/publish/stick/<rid>/.
+# recipe (section 3), the layout `bench/run.sh firstrun` chose: self-contained, trimmed, single
+# file that extracts nothing (so a fresh device's %TEMP% stays empty), its assemblies compressed,
+# ReadyToRun (composite, as in any single file), invariant
+# globalization (WinPE may lack ICU). SQLite's native library is not bundled: it sits beside the
+# exe (e_sqlite3.dll on Windows), as extracting it would write it into every device's %TEMP%.
+# Output: artifacts/publish/stick/<rid>/ (collect.exe and e_sqlite3.dll: the whole folder is the build).
 # Usage: build/publish-stick.sh [rid...]                      e.g. build/publish-stick.sh win-x64
 #        build/publish-stick.sh -project DIR -name NAME [rid...] (another program, same recipe:
 #                                                                 artifacts/publish/NAME/<rid>/)
@@ -22,10 +25,14 @@ rids=("$@")
 
 for rid in "${rids[@]}"; do
   out="$root/artifacts/publish/$name/$rid"
+  # From scratch: the firstrun bench publishes other layouts through the same obj and bin folders,
+  # and none of their R2R, composite or trimmed pieces may end up in this one.
+  rm -rf "$out" "$project/obj/Release/net10.0/$rid" "$project/bin/Release/net10.0/$rid"
   dotnet publish "$project" -c Release -r "$rid" --self-contained \
-    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-    -p:IncludeAllContentForSelfExtract=true -p:EnableCompressionInSingleFile=true \
-    -p:InvariantGlobalization=true -p:PublishTrimmed=false -p:DebugType=None \
+    -p:PublishTrimmed=true -p:PublishSingleFile=true \
+    -p:IncludeNativeLibrariesForSelfExtract=false -p:IncludeAllContentForSelfExtract=false \
+    -p:EnableCompressionInSingleFile=true -p:PublishReadyToRun=true \
+    -p:InvariantGlobalization=true -p:DebugType=None \
     -o "$out" -nologo -v quiet >&2
   ls "$out"/*
 done

@@ -36,16 +36,17 @@ done
 stick="$dist/stick"
 mkdir -p "$stick/collector/x64" "$stick/collector/data"
 cp -R usb-layout/. "$stick/"
-cp artifacts/publish/stick/win-x64/collect.exe "$stick/collector/x64/collect.exe"
+# A build is its whole publish folder (collect.exe and e_sqlite3.dll beside it: build/publish-stick.sh).
+cp -R artifacts/publish/stick/win-x64/. "$stick/collector/x64/"
 if [ -s artifacts/publish/stick/win-arm64/collect.exe ]; then
   mkdir -p "$stick/collector/arm64"
-  cp artifacts/publish/stick/win-arm64/collect.exe "$stick/collector/arm64/collect.exe"
+  cp -R artifacts/publish/stick/win-arm64/. "$stick/collector/arm64/"
 fi
 
 # Every file a stick needs (StickImage.RequiredFiles), and each desk build: say which is missing.
 required=(
   stick/Collect.cmd stick/README-TECHNICIAN.txt
-  stick/collector/x64/collect.exe
+  stick/collector/x64/collect.exe stick/collector/x64/e_sqlite3.dll
   stick/collector/tools/OA3.cfg stick/collector/tools/input.xml stick/collector/tools/README.txt
   collector-linux-x64/collector collector-win-x64/collector.exe
 )
@@ -61,4 +62,4 @@ for rid in linux-x64 win-x64; do
 done
 
 echo "release: done" >&2
-( cd "$dist" && find . -type f \( -name 'collect.exe' -o -name 'collector' -o -name 'collector.exe' \) -printf '%s\t%p\n' | sort -k2 )
+( cd "$dist" && find . -type f \( -name 'collect.exe' -o -name 'e_sqlite3.dll' -o -name 'collector' -o -name 'collector.exe' \) -printf '%s\t%p\n' | sort -k2 )

@@ -16,10 +16,14 @@ if ! dotnet build Collector.sln -c Debug -nologo -v quiet; then
 fi
 
 # The system tests run the release (build/release.sh: collect.exe by the design's recipe, the
-# published collector with its stick image) under Wine and Linux, and the stand-in oa3tool.exe.
+# published collector with its stick image) under Wine and Linux, the stand-in oa3tool.exe and
+# the WMI probe.
+# The WMI probe (tests/WmiProbe: collect's WMI code) is published with the stick's recipe, so
+# what runs under Wine is trimmed and laid out as collect.exe is.
 if ! bash build/release.sh >/dev/null \
-  || ! dotnet publish tests/Oa3ToolStandIn -c Release -r win-x64 -o artifacts/publish/oa3tool-standin -nologo -v quiet >/dev/null; then
-  echo "0 passed, 1 failed (building the release or the oa3tool stand-in failed)"
+  || ! dotnet publish tests/Oa3ToolStandIn -c Release -r win-x64 -o artifacts/publish/oa3tool-standin -nologo -v quiet >/dev/null \
+  || ! bash build/publish-stick.sh -project tests/WmiProbe -name wmi-probe win-x64 >/dev/null; then
+  echo "0 passed, 1 failed (building the release, the oa3tool stand-in or the WMI probe failed)"
   exit 1
 fi
 

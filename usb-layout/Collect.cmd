@@ -7,9 +7,13 @@ if defined PROCESSOR_ARCHITEW6432 set "ARCH=%PROCESSOR_ARCHITEW6432%"
 set "BIN=x64"
 if /i "%ARCH%"=="ARM64" set "BIN=arm64"
 set "EXE=%~dp0collector\%BIN%\collect.exe"
-if not exist "%EXE%" (
+rem The build is collect.exe with SQLite's e_sqlite3.dll beside it: without either it cannot save.
+set "MISSING="
+if not exist "%~dp0collector\%BIN%\e_sqlite3.dll" set "MISSING=%~dp0collector\%BIN%\e_sqlite3.dll"
+if not exist "%EXE%" set "MISSING=%EXE%"
+if defined MISSING (
   echo.
-  echo   ERROR: %EXE% is missing.
+  echo   ERROR: %MISSING% is missing.
   echo   This stick is incomplete: ask your admin to lay it out again with "collector stick init".
   set "RC=6"
   goto :done

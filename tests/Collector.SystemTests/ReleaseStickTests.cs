@@ -62,6 +62,20 @@ public sealed class ReleaseStickTests(Wine wine) : IDisposable
         Assert.Contains("collector stick init", result.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Collect_cmd_on_a_stick_whose_build_lacks_sqlites_library_says_the_stick_is_incomplete_and_exits_6()
+    {
+        var stick = temp.File("stick");
+        CopyDirectory(Release.StickImage, stick);
+        File.Delete(Path.Combine(stick, "collector", "x64", "e_sqlite3.dll"));
+
+        var result = wine.Run(["cmd", "/c", Wine.WindowsPath(Path.Combine(stick, "Collect.cmd")), "--oa3-report", "x.xml"]);
+
+        Assert.Equal(6, result.ExitCode);
+        Assert.Contains(@"collector\x64\e_sqlite3.dll is missing", result.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(stick, "collector", "data", "captures.db")));
+    }
+
     private string CopyOf(string path)
     {
         var copy = temp.File("copy", Path.GetFileName(path));

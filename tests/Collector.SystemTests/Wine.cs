@@ -4,9 +4,10 @@ namespace Collector.SystemTests;
 
 /// <summary>
 /// Runs the published Windows build of collect under Debian's wine64 in a prefix of its own
-/// (created once for the collection, removed after). Wine lacks System.Management's WMI classes,
-/// so full-Windows capture cannot succeed here; the OA3-report and WinPE/oa3tool paths run for
-/// real. A missing Wine or a missing publish fails the tests, with the line that fixes it.
+/// (created once for the collection, removed after). Wine's WMI answers root\cimv2 but has no
+/// Autopilot (MDM) namespace, so a full-Windows capture reaches WMI and falls back or stops as on
+/// a Windows without it; the OA3-report and WinPE/oa3tool paths run for real. A missing Wine or a
+/// missing publish fails the tests, with the line that fixes it.
 /// </summary>
 public sealed class Wine : IDisposable
 {
@@ -19,6 +20,8 @@ public sealed class Wine : IDisposable
         Wine64 = RepoPaths.Wine64;
         WineServer = RepoPaths.Require("/usr/lib/wine/wineserver64", "apt-get install -y wine64");
         Collect = RepoPaths.Require(Path.Combine(RepoPaths.Artifacts, "publish", "stick", "win-x64", "collect.exe"), "bash build/publish-stick.sh win-x64");
+        WmiProbe = RepoPaths.Require(Path.Combine(RepoPaths.Artifacts, "publish", "wmi-probe", "win-x64", "wmi-probe.exe"),
+            "bash build/publish-stick.sh -project tests/WmiProbe -name wmi-probe win-x64");
         Oa3ToolStandIn = RepoPaths.Require(Path.Combine(RepoPaths.Artifacts, "publish", "oa3tool-standin", "oa3tool.exe"),
             "dotnet publish tests/Oa3ToolStandIn -c Release -r win-x64 -o artifacts/publish/oa3tool-standin");
         var boot = Run(["wineboot", "--init"]);
@@ -34,6 +37,9 @@ public sealed class Wine : IDisposable
 
     /// <summary>artifacts/publish/stick/win-x64/collect.exe (build/publish-stick.sh).</summary>
     public string Collect { get; }
+
+    /// <summary>collect's WMI code in a program of its own, published with the stick's recipe (tests/WmiProbe).</summary>
+    public string WmiProbe { get; }
 
     /// <summary>artifacts/publish/oa3tool-standin/oa3tool.exe (tests/Oa3ToolStandIn).</summary>
     public string Oa3ToolStandIn { get; }

@@ -51,7 +51,10 @@ public sealed class WineCollectTests(Wine wine) : IDisposable
     {
         var exe = Path.Combine(StickRoot, "collector", "x64", "collect.exe");
         Directory.CreateDirectory(Path.GetDirectoryName(exe)!);
-        File.Copy(wine.Collect, exe);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(wine.Collect)!))
+        {
+            File.Copy(file, Path.Combine(Path.GetDirectoryName(exe)!, Path.GetFileName(file))); // the build, as stick init lays it out
+        }
         new StickSettings { TenantId = TestCaptures.OtherTenant, Site = "Depot 4", Technician = "Sam" }.Write(StickSettings.PathOn(StickRoot));
         var report = temp.Write("OA3.xml", Oa3Reports.For(HashBuilder.Sample(2).Build()));
 
@@ -72,15 +75,31 @@ public sealed class WineCollectTests(Wine wine) : IDisposable
     }
 
     [Fact]
-    public void On_full_windows_where_wmi_cannot_answer_and_there_is_no_oa3tool_it_exits_6_saying_what_to_do()
+    public void On_full_windows_collect_asks_wmi_which_has_no_autopilot_class_here_and_without_oa3tool_it_exits_6_saying_what_to_do()
     {
         Directory.CreateDirectory(StickRoot);
 
         var result = wine.Run([wine.Collect, "--stick", Wine.WindowsPath(StickRoot), "--tenant", Tenant]);
 
+        // Wine's WMI answers root\cimv2 but has no MDM namespace: the COM path ran and WMI said so.
         Assert.True(result.ExitCode == ExitCodes.NoHash, result.ToString());
-        Assert.Contains("Shift+F10", result.Error, StringComparison.Ordinal);
+        Assert.Contains(@"this Windows has no Autopilot WMI class: WMI could not open root\cimv2\mdm\dmmap (WBEM_E_INVALID_NAMESPACE", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"run from Shift+F10 in OOBE on this device, or copy oa3tool.exe (Windows ADK) into {Wine.WindowsPath(Tools)}", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Database));
+    }
+
+    [Fact]
+    public void On_full_windows_when_wmi_has_no_autopilot_class_oa3tool_on_the_stick_reads_the_hash()
+    {
+        PutOa3Tool("report", HashBuilder.Sample(13));
+
+        var result = wine.Run([wine.Collect, "--stick", Wine.WindowsPath(StickRoot), "--tenant", Tenant]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("WBEM_E_INVALID_NAMESPACE", result.Out, StringComparison.Ordinal);
+        Assert.Contains("read it with oa3tool.exe instead", result.Out, StringComparison.Ordinal);
+        var saved = Assert.Single(Captures());
+        Assert.Equal(("CLT-0000013", CaptureMethods.Oa3Tool), (saved.Serial, saved.Method));
     }
 
     [Fact]

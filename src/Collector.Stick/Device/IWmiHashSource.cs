@@ -4,8 +4,9 @@ namespace Collector.Stick.Device;
 public sealed record WmiReading(string? HardwareHash, string? BiosSerial);
 
 /// <summary>
-/// Reads the hash through WMI on full Windows. The one part of a capture that nothing real can
-/// answer in a test (System.Management does not work under Wine), so tests hand-write a fake.
+/// Reads the hash through WMI on full Windows. WMI's Autopilot class (MDM_DevDetail_Ext01) is the
+/// one part of a capture that nothing real can answer in a test (Wine's WMI has root\cimv2 but no
+/// MDM namespace), so unit tests hand-write a fake; the system tests run the real COM path under Wine.
 /// </summary>
 public interface IWmiHashSource
 {

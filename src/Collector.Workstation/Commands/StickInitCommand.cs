@@ -76,9 +76,18 @@ public static class StickInitCommand
         };
 
         var copies = image.Files.Select(f => (Source: Path.Combine(image.Root, f), Target: Path.Combine(root, f))).Concat(extraTools).ToList();
-        EnsureRoom(root, copies);
+        var stale = image.StaleFilesOn(root);
+        EnsureRoom(root, copies, freed: stale.Sum(Length));
         cancellationToken.ThrowIfCancellationRequested();
 
+        // An older layout's build files go first: they free their room, and none of them may be
+        // left beside the new build (a folder build's DLLs would shadow nothing, but confuse).
+        foreach (var file in stale)
+        {
+            Write(file, File.Delete);
+        }
+
+        RemoveEmptyFolder(Path.Combine(root, StickImage.Arm64Folder));
         foreach (var (source, target) in copies)
         {
             Write(target, destination => File.Copy(source, destination, overwrite: true));
@@ -102,6 +111,11 @@ public static class StickInitCommand
         if (putAside is not null)
         {
             await o.WriteLineAsync($"  database     was damaged ({damage}): moved to {putAside}; a fresh one was made (sync the moved one to salvage its captures, if that was not done)").ConfigureAwait(false);
+        }
+
+        if (stale.Count > 0)
+        {
+            await o.WriteLineAsync($"  old layout   {stale.Count} file(s) of an older build removed from collector\\x64 and collector\\arm64").ConfigureAwait(false);
         }
 
         await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(StickLayout.ToolsOn(root), StickLayout.Oa3ToolFile)) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
@@ -217,10 +231,10 @@ public static class StickInitCommand
         return target;
     }
 
-    private static void EnsureRoom(string root, IEnumerable<(string Source, string Target)> copies)
+    private static void EnsureRoom(string root, IEnumerable<(string Source, string Target)> copies, long freed)
     {
-        // Files being replaced free their own space again.
-        var needed = copies.Sum(c => Math.Max(0, new FileInfo(c.Source).Length - Length(c.Target))) + Margin;
+        // Files being replaced, and an older layout's files being removed, free their space again.
+        var needed = copies.Sum(c => Math.Max(0, new FileInfo(c.Source).Length - Length(c.Target))) - freed + Margin;
         long free;
         try
         {
@@ -238,6 +252,14 @@ public static class StickInitCommand
     }
 
     private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+
+    private static void RemoveEmptyFolder(string folder)
+    {
+        if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+        }
+    }
 
     private static void Write(string destination, Action<string> write)
     {

@@ -12,27 +12,55 @@ namespace Collector.Workstation.Sticks;
 /// </summary>
 public sealed class StickImage
 {
-    public const string Arm64Build = "collector/arm64/collect.exe";
+    public const string X64Folder = "collector/x64";
+    public const string Arm64Folder = "collector/arm64";
+    public const string Arm64Build = Arm64Folder + "/collect.exe";
+
+    /// <summary>
+    /// One build of collect (build/publish-stick.sh, chosen by <c>bench/run.sh firstrun</c>): a
+    /// trimmed single-file exe that extracts nothing, and SQLite's native library beside it (a
+    /// library extracted from the exe would be written into every device's %TEMP%).
+    /// </summary>
+    public static readonly IReadOnlyList<string> BuildFiles = ["collect.exe", "e_sqlite3.dll"];
 
     public static readonly IReadOnlyList<string> RequiredFiles =
     [
         "Collect.cmd",
         "README-TECHNICIAN.txt",
-        "collector/x64/collect.exe",
+        .. BuildFiles.Select(f => $"{X64Folder}/{f}"),
         "collector/tools/OA3.cfg",
         "collector/tools/input.xml",
         "collector/tools/README.txt",
     ];
+
+    /// <summary>The ARM64 build's files, copied when the image has all of them.</summary>
+    public static IReadOnlyList<string> Arm64Files { get; } = [.. BuildFiles.Select(f => $"{Arm64Folder}/{f}")];
 
     private StickImage(string root) => Root = root;
 
     public string Root { get; }
 
     /// <summary>True when the image carries collect.exe for ARM64 devices.</summary>
-    public bool HasArm64 => File.Exists(System.IO.Path.Combine(Root, Arm64Build));
+    public bool HasArm64 => Arm64Files.All(f => File.Exists(System.IO.Path.Combine(Root, f)));
 
     /// <summary>The files to copy, relative to <see cref="Root"/>.</summary>
-    public IReadOnlyList<string> Files => HasArm64 ? [.. RequiredFiles, Arm64Build] : RequiredFiles;
+    public IReadOnlyList<string> Files => HasArm64 ? [.. RequiredFiles, .. Arm64Files] : RequiredFiles;
+
+    /// <summary>
+    /// Files in a stick's build folders (<c>collector\x64</c>, <c>collector\arm64</c>) that this
+    /// image does not have: what an older layout left there (a folder build's DLLs, an ARM64 build
+    /// this image lacks). The build folders belong to the image; tools and data are never touched.
+    /// </summary>
+    public IReadOnlyList<string> StaleFilesOn(string stickRoot)
+    {
+        var ours = Files.Select(f => System.IO.Path.GetFullPath(System.IO.Path.Combine(stickRoot, f))).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. new[] { X64Folder, Arm64Folder }
+            .Select(folder => System.IO.Path.Combine(stickRoot, folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Where(file => !ours.Contains(System.IO.Path.GetFullPath(file)))
+            .Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>The image at <paramref name="option"/> (--image), else the <c>stick/</c> folder beside the running collector.</summary>
     public static StickImage Locate(string? option)

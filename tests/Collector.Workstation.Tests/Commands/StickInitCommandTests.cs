@@ -16,7 +16,7 @@ public sealed class StickInitCommandTests : IDisposable
     public StickInitCommandTests()
     {
         image = temp.File("image");
-        foreach (var file in StickImage.RequiredFiles.Append(StickImage.Arm64Build))
+        foreach (var file in StickImage.RequiredFiles.Concat(StickImage.Arm64Files))
         {
             temp.Write(Path.Combine("image", file), file.EndsWith(".exe", StringComparison.Ordinal) ? Pe(4096) : [.. "text of "u8, .. System.Text.Encoding.ASCII.GetBytes(file)]);
         }
@@ -34,7 +34,7 @@ public sealed class StickInitCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.DoesNotContain("WARNING", result.Out, StringComparison.Ordinal);
-        foreach (var file in StickImage.RequiredFiles.Append(StickImage.Arm64Build))
+        foreach (var file in StickImage.RequiredFiles.Concat(StickImage.Arm64Files))
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(image, file)), File.ReadAllBytes(Path.Combine(stick, file)));
         }
@@ -109,6 +109,41 @@ public sealed class StickInitCommandTests : IDisposable
         Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
         var after = StickSettings.Read(StickSettings.PathOn(stick))!;
         Assert.Equal((settings.StickId, "New"), (after.StickId, after.GroupTag));
+    }
+
+    [Fact]
+    public async Task Force_replaces_an_older_layout_in_place_and_keeps_the_captures_the_stick_id_and_the_tools()
+    {
+        // A stick laid out by an older release: a folder build (collect.exe among its DLLs) for
+        // both architectures, an admin's oa3tool, and captures.
+        await Init();
+        var db = Path.Combine(stick, "collector", "data", "captures.db");
+        var stickId = StickSettings.Read(StickSettings.PathOn(stick))!.StickId;
+        using (var store = StickStore.Open(db, Guid.NewGuid(), TimeProvider.System))
+        {
+            store.Append(TestCaptures.Draft(1, DateTimeOffset.UtcNow, Guid.Parse(Tenant)));
+        }
+
+        foreach (var old in new[] { "x64/System.Management.dll", "x64/coreclr.dll", "x64/runtimes/win/lib/old.dll", "arm64/coreclr.dll" })
+        {
+            temp.Write(Path.Combine("stick", "collector", old), Pe(2048));
+        }
+
+        var oa3tool = temp.Write("stick/collector/tools/oa3tool.exe", Pe(2048));
+        var before = SHA256.HashData(File.ReadAllBytes(db));
+        var toolBefore = File.ReadAllBytes(oa3tool);
+        File.Delete(Path.Combine(image, "collector", "arm64", "collect.exe"));
+
+        var result = await Init("--force");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("old layout   6 file(s) of an older build removed", result.Out, StringComparison.Ordinal);
+        Assert.Equal(StickImage.BuildFiles.Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(stick, "collector", "x64"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(stick, "collector", "x64"), f)).Order(StringComparer.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(stick, "collector", "arm64")));
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
+        Assert.Equal(stickId, StickSettings.Read(StickSettings.PathOn(stick))!.StickId);
+        Assert.Equal(toolBefore, File.ReadAllBytes(oa3tool));
     }
 
     [Fact]
@@ -196,7 +231,7 @@ public sealed class StickInitCommandTests : IDisposable
     [Fact]
     public async Task An_image_without_the_arm64_build_makes_a_stick_that_says_it_cannot_capture_arm64()
     {
-        File.Delete(Path.Combine(image, "collector", "arm64", "collect.exe"));
+        Directory.Delete(Path.Combine(image, "collector", "arm64"), recursive: true);
 
         var result = await Init();
 

@@ -18,6 +18,7 @@ public static class CollectorApp
             ImportCommand.Create(context),
             StatusCommand.Create(context),
             StickInitCommand.Create(context),
+            RegisterCommand.Create(context),
         };
 
         // The context's writers redact every line, System.CommandLine's too (a mistyped option echoes its value).

@@ -33,7 +33,8 @@ public static class RegisterCommand
             new(GraphClients.Default(), TableClients.Default(), null, !Console.IsInputRedirected && !Console.IsErrorRedirected, HubStore.DefaultLockWait);
     }
 
-    public static Command Create(WorkstationContext context)
+    /// <param name="services">Null: <see cref="Services.Default"/> (tests pass their own).</param>
+    public static Command Create(WorkstationContext context, Services? services = null)
     {
         var hub = SharedOptions.Hub();
         var table = SharedOptions.SourceTable("Register the devices of an Azure table instead of the hub, and merge each outcome into its row (a SAS needs r and u)");
@@ -81,7 +82,7 @@ public static class RegisterCommand
             new Options(parse.GetValue(hub), parse.GetResult(table) is not null, parse.GetValue(table), parse.GetValue(tableName),
                 parse.GetValue(tenant), parse.GetValue(groupTag), parse.GetValue(graph), parse.GetValue(pollInterval),
                 parse.GetValue(timeout), parse.GetValue(all), parse.GetValue(json)),
-            context, Services.Default(), ct)));
+            context, services ?? Services.Default(), ct)));
         return command;
     }
 

@@ -61,9 +61,9 @@ public abstract class RegisterKit : IAsyncLifetime
     protected static string Serial(int index) => HashBuilder.Sample(index).Serial;
 
     /// <summary>Runs <c>collector register ARGS</c> against the stand-in with the token in the environment (unless told otherwise).</summary>
-    protected Task<CliResult> RegisterAsync(params string[] args) => RegisterAsync(new() { [GraphToken.EnvironmentVariable] = TenantToken }, null, args);
+    protected Task<CliResult> RegisterAsync(params string[] args) => RegisterWithAsync(new() { [GraphToken.EnvironmentVariable] = TenantToken }, null, args);
 
-    protected async Task<CliResult> RegisterAsync(Dictionary<string, string> environment, Func<Guid, TokenCredential>? signIn, params string[] args)
+    protected async Task<CliResult> RegisterWithAsync(Dictionary<string, string> environment, Func<Guid, TokenCredential>? signIn, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();

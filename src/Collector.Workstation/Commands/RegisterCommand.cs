@@ -115,7 +115,7 @@ public static class RegisterCommand
         }
 
         var settings = new RegisterSettings(endpoint, token, TimeSpan.FromSeconds(options.PollIntervalSeconds),
-            clock.GetUtcNow() + TimeSpan.FromMinutes(options.TimeoutMinutes), options.All, options.GroupTag, services.Graph.Tries);
+            TimeSpan.FromMinutes(options.TimeoutMinutes), options.All, options.GroupTag, services.Graph.Tries);
         var report = new RegisterReport();
         var progress = new RegisterProgress(context.Error);
         using var hub = HubStore.Open(hubPath, clock, lockWait: services.HubLockWait);

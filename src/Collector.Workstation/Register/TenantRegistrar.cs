@@ -131,6 +131,7 @@ public sealed class TenantRegistrar(
     /// </summary>
     private async Task FollowAsync(int imported, CancellationToken cancellationToken)
     {
+        var deadline = clock.GetUtcNow() + settings.Timeout;
         var wait = imported > 0 ? settings.PollInterval : TimeSpan.Zero; // records from an earlier run have waited long enough
         for (var poll = 1; ; poll++)
         {
@@ -139,7 +140,7 @@ public sealed class TenantRegistrar(
             var pending = rows.Where(r => r.State == RegistrationStates.Pending && r.GraphId is not null).ToList();
             var undeleted = rows.Count(r => r.State != RegistrationStates.Pending && r.GraphId is not null && !r.RecordDeleted);
             var now = clock.GetUtcNow();
-            if ((pending.Count == 0 && undeleted == 0) || now >= settings.Deadline)
+            if ((pending.Count == 0 && undeleted == 0) || now >= deadline)
             {
                 foreach (var row in pending)
                 {
@@ -155,7 +156,7 @@ public sealed class TenantRegistrar(
                 return;
             }
 
-            var pause = Min(wait, settings.Deadline - now);
+            var pause = Min(wait, deadline - now);
             if (pause > TimeSpan.Zero)
             {
                 progress.Say(pending.Count > 0

@@ -74,6 +74,7 @@ public sealed partial class GraphStandIn
             }
         }
 
+        OnImport?.Invoke();
         return Answer.Ok(json =>
         {
             json.WriteStartObject();

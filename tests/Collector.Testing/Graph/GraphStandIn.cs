@@ -64,6 +64,9 @@ public sealed partial class GraphStandIn : IAsyncDisposable
     /// <summary>Added to every request before it is answered (a real service's round trip).</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>Called after an import is carried out, before it is answered (a test changes the world meanwhile).</summary>
+    public Action? OnImport { get; set; }
+
     /// <summary>What an unscripted serial gets.</summary>
     public StandInOutcome DefaultOutcome { get; set; } = StandInOutcome.Complete;
 

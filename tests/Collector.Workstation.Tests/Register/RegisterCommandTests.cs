@@ -147,4 +147,27 @@ public sealed class RegisterCommandTests : RegisterKit
     }
 
     private static string HashBuilder(int index) => Core.Hashing.HashBuilder.Sample(index).Build();
+
+    /// <summary>
+    /// Devices encode the hash as unpadded base64 and Autopilot's import refuses that (Microsoft's
+    /// troubleshooting guide: "Cannot convert the literal … to the expected type 'Edm.Binary'"):
+    /// a hash that came in unpadded, here through a CSV, goes to Graph padded.
+    /// </summary>
+    [Fact]
+    public async Task A_hash_captured_unpadded_is_sent_padded()
+    {
+        var device = Core.Hashing.HashBuilder.Sample(7);
+        device.Length = 2998; // a truncated hash: 2,998 bytes end in "==" when padded
+        var padded = device.Build();
+        var csv = Temp.File("unpadded.csv");
+        File.WriteAllText(csv, $"Device Serial Number,Windows Product ID,Hardware Hash\r\n{device.Serial},,{padded.TrimEnd('=')}\r\n");
+        var import = await Cli.RunAsync("import", csv, "--tenant", Tenant.ToString("D"), "--hub", HubPath);
+        Assert.True(import.ExitCode == 0, import.ToString());
+
+        var result = await RegisterAsync();
+
+        AssertExit(0, result);
+        Assert.EndsWith("==", padded, StringComparison.Ordinal);
+        Assert.Equal([padded], Graph.HardwareIdentifiers);
+    }
 }

@@ -154,7 +154,7 @@ public static class RegisterCommand
             await context.Out.WriteAsync(RegisterSummary.Text(report, source, endpoint, tenants.Count)).ConfigureAwait(false);
         }
 
-        if (report.Unreachable is { } unreachable && !report.AllRegistered)
+        if (report.Unreachable is { } unreachable)
         {
             throw new CloudException($"{unreachable}; what was decided is recorded, and the next 'collector register' resumes the rest");
         }

@@ -61,25 +61,47 @@ public sealed class TableRegistrations(TableConnection table)
     }
 
     /// <summary>
-    /// Merges each registration's outcome into its device's row; returns the registrations the
-    /// table is done with (written, or its row now holds another capture or is gone). Pending
-    /// ones are written too, but stay to be written again once decided.
+    /// Merges each registration's outcome into its device's row, in transactions of up to 100 rows
+    /// of a partition, each conditional on the ETag read; returns the registrations the table is
+    /// done with (written, or its row now holds another capture or is gone). Pending ones are
+    /// written too, but stay to be written again once decided.
     /// </summary>
     public async Task<IReadOnlyList<RegistrationKey>> WriteAsync(
         IReadOnlyList<(RegisterCandidate Row, Registration Registration)> outcomes, CancellationToken cancellationToken)
     {
         var done = new List<RegistrationKey>();
-        foreach (var (candidate, registration) in outcomes)
+        foreach (var partition in outcomes.GroupBy(o => o.Row.Row!.PartitionKey))
         {
-            var written = await WriteOneAsync(candidate, registration, cancellationToken).ConfigureAwait(false);
-            if (registration.State != RegistrationStates.Pending || !written)
+            foreach (var chunk in partition.Chunk(EntityRules.MaxBatchActions))
             {
-                done.Add(new RegistrationKey(registration.DeviceKey, registration.CaptureId));
+                var actions = chunk.Select(o => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                    Outcome(o.Row.Row!, o.Registration), new ETag(o.Row.Row!.ETag))).ToList();
+                try
+                {
+                    await table.CallAsync(TableOperation.Write, () => table.Client.SubmitTransactionAsync(actions, cancellationToken), cancellationToken)
+                        .ConfigureAwait(false);
+                    done.AddRange(chunk.Where(o => o.Registration.State != RegistrationStates.Pending).Select(o => Key(o.Registration)));
+                }
+                catch (TableTransactionFailedException)
+                {
+                    // A row changed since it was read and the whole transaction was refused: write
+                    // the rows one by one, each read again and decided again where it changed.
+                    foreach (var (row, registration) in chunk)
+                    {
+                        var written = await WriteOneAsync(row, registration, cancellationToken).ConfigureAwait(false);
+                        if (registration.State != RegistrationStates.Pending || !written)
+                        {
+                            done.Add(Key(registration));
+                        }
+                    }
+                }
             }
         }
 
         return done;
     }
+
+    private static RegistrationKey Key(Registration registration) => new(registration.DeviceKey, registration.CaptureId);
 
     /// <summary>True when merged; false when the row holds another capture now, or is gone.</summary>
     private Task<bool> WriteOneAsync(RegisterCandidate candidate, Registration registration, CancellationToken cancellationToken) =>

@@ -237,4 +237,32 @@ public sealed partial class GraphStandIn
         var buffer = new byte[text.Length];
         return Convert.TryFromBase64String(text, buffer, out _);
     }
+
+    /// <summary>An answer: status, optional JSON body, optional Retry-After.</summary>
+    private sealed record Answer(int Status, byte[]? Json, string? RetryAfter = null)
+    {
+        public static Answer Ok(Action<Utf8JsonWriter> write) => new(200, Write(write));
+
+        public static Answer Error(int status, string code, string message, string? retryAfter = null) =>
+            new(status, Write(json =>
+            {
+                json.WriteStartObject();
+                json.WriteStartObject("error");
+                json.WriteString("code", code);
+                json.WriteString("message", message);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }), retryAfter);
+
+        private static byte[] Write(Action<Utf8JsonWriter> write)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                write(json);
+            }
+
+            return buffer.ToArray();
+        }
+    }
 }

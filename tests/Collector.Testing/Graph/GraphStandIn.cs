@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -322,33 +321,5 @@ public sealed partial class GraphStandIn : IAsyncDisposable
             ("DELETE", _) when rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal) => GraphRequestKind.Delete,
             _ => GraphRequestKind.Other,
         };
-    }
-
-    /// <summary>An answer: status, optional JSON body, optional Retry-After.</summary>
-    private sealed record Answer(int Status, byte[]? Json, string? RetryAfter = null)
-    {
-        public static Answer Ok(Action<Utf8JsonWriter> write) => new(200, Write(write));
-
-        public static Answer Error(int status, string code, string message, string? retryAfter = null) =>
-            new(status, Write(json =>
-            {
-                json.WriteStartObject();
-                json.WriteStartObject("error");
-                json.WriteString("code", code);
-                json.WriteString("message", message);
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }), retryAfter);
-
-        private static byte[] Write(Action<Utf8JsonWriter> write)
-        {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                write(json);
-            }
-
-            return buffer.ToArray();
-        }
     }
 }

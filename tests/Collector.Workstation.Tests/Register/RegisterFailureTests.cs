@@ -207,6 +207,7 @@ public sealed class RegisterFailureTests : RegisterKit
     [InlineData(1, "--timeout", "0", "--timeout must be more than 0 minutes")]
     [InlineData(2, "--graph", "http://graph.example.com", "plain http to another computer")]
     [InlineData(2, "--graph", "ftp://127.0.0.1", "is not an http(s) URL")]
+    [InlineData(2, "--graph", "https://graph.microsoft.com/beta", "not a path under it")]
     [InlineData(2, "--group-tag", "a,b", "group tag")]
     public async Task Bad_input_is_one_clear_line_its_exit_code_and_nothing_sent_or_recorded(int exit, string option, string value, string message)
     {

@@ -16,7 +16,8 @@ namespace Collector.Bench;
 /// </summary>
 public static class RegisterBench
 {
-    private const int Devices = 5000;
+    // COLLECTOR_BENCH_REGISTER_DEVICES changes it (a small run shows the process's floor).
+    private static readonly int Devices = int.TryParse(Environment.GetEnvironmentVariable("COLLECTOR_BENCH_REGISTER_DEVICES"), out var n) ? n : 5000;
     private const double Goal = 0.3;
     private static readonly Guid Tenant = TestCaptures.Tenant;
 

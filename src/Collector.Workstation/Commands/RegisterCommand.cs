@@ -171,7 +171,7 @@ public static class RegisterCommand
         var open = hub.TenantsWithOpenRegistrations();
         return [.. byTenant.Select(g => g.Key).Concat(open).Distinct()
             .Where(t => only is null || t == only)
-            .Where(t => open.Contains(t) || RegisterSelection.Choose([.. byTenant[t]], hub.Registrations(t), settings, new RegisterReport()).Count > 0)
+            .Where(t => open.Contains(t) || RegisterSelection.Wanted([.. byTenant[t]], hub.Registrations(t), settings.All).Any())
             .Order()];
     }
 

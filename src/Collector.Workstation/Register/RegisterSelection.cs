@@ -14,14 +14,20 @@ namespace Collector.Workstation.Register;
 /// </summary>
 public static class RegisterSelection
 {
-    /// <summary>A device to import: its key in the hub's registrations and what Graph is sent.</summary>
-    public sealed record Chosen(RegistrationKey Key, ImportDevice Device);
+    /// <summary>
+    /// A device to import: its key in the hub's registrations, and what Graph is sent, the hash
+    /// as canonical base64 text (decoded to bytes only when its request is built, so 5,000
+    /// devices' hashes are not held twice).
+    /// </summary>
+    public sealed record Chosen(RegistrationKey Key, string Serial, string HardwareHash, string GroupTag, string AssignedUser)
+    {
+        public ImportDevice ToDevice() => new(Serial, Convert.FromBase64String(HardwareHash), GroupTag, AssignedUser);
+    }
 
-    public static IReadOnlyList<Chosen> Choose(
-        IReadOnlyList<RegisterCandidate> candidates, IReadOnlyList<Registration> registrations, RegisterSettings settings, RegisterReport report)
+    /// <summary>The candidates the registrations say are to be sent (no hash is decoded here).</summary>
+    public static IEnumerable<RegisterCandidate> Wanted(IReadOnlyList<RegisterCandidate> candidates, IReadOnlyList<Registration> registrations, bool all)
     {
         var byDevice = registrations.ToLookup(r => r.DeviceKey, StringComparer.Ordinal);
-        var chosen = new List<Chosen>();
         foreach (var candidate in candidates)
         {
             var rows = byDevice[candidate.DeviceKey].ToList();
@@ -30,7 +36,7 @@ public static class RegisterSelection
                 continue; // being followed: polled, not imported again
             }
 
-            if (!settings.All && (rows.Any(r => RegistrationStates.IsRegistered(r.State))
+            if (!all && (rows.Any(r => RegistrationStates.IsRegistered(r.State))
                 || rows.Any(r => r.CaptureId == candidate.CaptureId && RegistrationStates.IsRefusal(r.State))
                 || (candidate.RowState is not null && !rows.Any(r => r.CaptureId == candidate.CaptureId))))
             {
@@ -40,6 +46,16 @@ public static class RegisterSelection
                 continue;
             }
 
+            yield return candidate;
+        }
+    }
+
+    public static IReadOnlyList<Chosen> Choose(
+        IReadOnlyList<RegisterCandidate> candidates, IReadOnlyList<Registration> registrations, RegisterSettings settings, RegisterReport report)
+    {
+        var chosen = new List<Chosen>();
+        foreach (var candidate in Wanted(candidates, registrations, settings.All))
+        {
             var check = HashCodec.Check(candidate.HardwareHash);
             if (check.Hash is not { } hash || !check.Valid)
             {
@@ -61,8 +77,7 @@ public static class RegisterSelection
                 continue;
             }
 
-            chosen.Add(new Chosen(new RegistrationKey(candidate.DeviceKey, candidate.CaptureId),
-                new ImportDevice(hash.Serial, Convert.FromBase64String(hash.Base64), groupTag, candidate.AssignedUser)));
+            chosen.Add(new Chosen(new RegistrationKey(candidate.DeviceKey, candidate.CaptureId), hash.Serial, hash.Base64, groupTag, candidate.AssignedUser));
         }
 
         return chosen;
@@ -77,7 +92,7 @@ public static class RegisterSelection
         var requests = new List<(List<Chosen> Devices, HashSet<string> Serials)>();
         foreach (var device in devices)
         {
-            var request = requests.FirstOrDefault(r => r.Devices.Count < size && !r.Serials.Contains(device.Device.Serial));
+            var request = requests.FirstOrDefault(r => r.Devices.Count < size && !r.Serials.Contains(device.Serial));
             if (request.Devices is null)
             {
                 request = ([], new HashSet<string>(StringComparer.Ordinal));
@@ -85,7 +100,7 @@ public static class RegisterSelection
             }
 
             request.Devices.Add(device);
-            request.Serials.Add(device.Device.Serial);
+            request.Serials.Add(device.Serial);
         }
 
         return [.. requests.Select(r => (IReadOnlyList<Chosen>)r.Devices)];

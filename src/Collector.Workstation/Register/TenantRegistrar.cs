@@ -74,11 +74,11 @@ public sealed class TenantRegistrar(
         foreach (var request in requests)
         {
             var importId = Guid.CreateVersion7().ToString("D");
-            hub.RecordSubmitted(tenant, importId, [.. request.Select(c => (c.Key, c.Device.Serial))]);
+            hub.RecordSubmitted(tenant, importId, [.. request.Select(c => (c.Key, c.Serial))]);
             IReadOnlyList<ImportRecord> records;
             try
             {
-                records = await graph.ImportAsync([.. request.Select(c => c.Device)], importId, cancellationToken).ConfigureAwait(false);
+                records = await graph.ImportAsync([.. request.Select(c => c.ToDevice())], importId, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (GraphFailure.IsGraphFailure(e, cancellationToken))
             {
@@ -109,14 +109,14 @@ public sealed class TenantRegistrar(
         var missing = new List<RegistrationKey>();
         foreach (var chosen in request)
         {
-            if (bySerial.TryGetValue(chosen.Device.Serial, out var record))
+            if (bySerial.TryGetValue(chosen.Serial, out var record))
             {
                 named.Add((chosen.Key, record.Id));
             }
             else
             {
                 missing.Add(chosen.Key);
-                report.StillPending(chosen.Key.DeviceKey, chosen.Device.Serial, "Graph's answer to the import held no record for it: it is sent again next time");
+                report.StillPending(chosen.Key.DeviceKey, chosen.Serial, "Graph's answer to the import held no record for it: it is sent again next time");
             }
         }
 

@@ -57,8 +57,11 @@ public sealed record GraphFailure(int Status, string? Code, string? Detail)
                    $"get a new one ({GraphSignIn.AzCommand(tenant)}) or sign in again",
             403 => $"Graph refused while {what} (403{CodeText}): the signed-in identity needs {GraphSignIn.Permission} " +
                    "(delegated: an Intune Administrator or Policy and Profile Manager; an app: the application permission with admin consent)" + Carries(token),
-            0 => $"cannot reach Microsoft Graph while {what} after {tries} tries ({Detail}): check the network and run collector register again",
-            429 or >= 500 => $"Graph kept answering {Status}{CodeText} while {what} after {tries} tries: run collector register again later",
+            // The SDK retries answers, not a connection that failed; the import is retried only after 429 and 503.
+            0 => $"cannot reach Microsoft Graph while {what} ({Detail}): check the network and run collector register again",
+            429 or 503 => $"Graph kept answering {Status}{CodeText} while {what} after {tries} tries: run collector register again later",
+            >= 500 when operation == GraphOperation.Import => $"Graph answered {Status}{CodeText} while {what}: run collector register again later",
+            >= 500 => $"Graph kept answering {Status}{CodeText} while {what} after {tries} tries: run collector register again later",
             _ => $"Graph refused the request while {what} ({Status}{CodeText})",
         };
     }

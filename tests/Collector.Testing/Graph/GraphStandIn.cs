@@ -254,7 +254,16 @@ public sealed partial class GraphStandIn : IAsyncDisposable
         }
 
         var answer = fault is { Status: > 0 } f
-            ? Answer.Error(f.Status, f.Status == 429 ? "TooManyRequests" : "ServiceUnavailable", "scripted fault", f.RetryAfter)
+            ? Answer.Error(f.Status, f.Status switch
+            {
+                429 => "TooManyRequests",
+                500 => "InternalServerError",
+                502 => "BadGateway",
+                504 => "GatewayTimeout",
+                401 => "InvalidAuthenticationToken",
+                403 => "Forbidden",
+                _ => "ServiceUnavailable",
+            }, "scripted fault", f.RetryAfter)
             : Authenticate(authorization) is var (tenant, refusal) && refusal is not null ? refusal
             : kind == GraphRequestKind.Batch ? Batch(tenant, body)
             : Dispatch(tenant, request.Method, path, request.QueryString.Value ?? "", body);

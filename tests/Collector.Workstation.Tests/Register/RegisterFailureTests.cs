@@ -54,6 +54,40 @@ public sealed class RegisterFailureTests : RegisterKit
     }
 
     [Fact]
+    public async Task A_dropped_connection_while_polling_is_tried_again_at_the_next_poll()
+    {
+        FillHub(30);
+        Graph.FailNext(GraphRequestKind.List, 1, 0);
+
+        var result = await RegisterAsync("--json");
+
+        AssertExit(0, result);
+        Assert.Contains("cannot reach Microsoft Graph while reading import records", result.Error, StringComparison.Ordinal);
+        Assert.Contains("trying again at the next poll", result.Error, StringComparison.Ordinal);
+        Assert.Equal(30, Json(result).GetProperty("devices").GetProperty("registered").GetInt32());
+        Assert.Empty(Graph.Records(Tenant));
+    }
+
+    [Fact]
+    public async Task A_500_to_a_batch_of_deletes_is_retried_by_the_sdk_but_an_import_is_never_repeated_after_one()
+    {
+        FillHub(2);
+        Graph.FailNext(GraphRequestKind.Import, 1, 500);
+
+        var import = await RegisterAsync();
+        Graph.FailNext(GraphRequestKind.Batch, 2, 500);
+        var next = await RegisterAsync();
+
+        AssertExit(4, import);
+        Assert.Contains("Graph answered 500 InternalServerError while importing devices", import.Error, StringComparison.Ordinal);
+        Assert.Single(Graph.Requests, r => r.Kind == GraphRequestKind.Import && r.Status == 500);
+        AssertExit(0, next);
+        Assert.Equal(2, Graph.Requests.Count(r => r.Kind == GraphRequestKind.Batch && r.Status == 500));
+        Assert.All(Graph.Imports.Values, times => Assert.Equal(1, times));
+        Assert.Empty(Graph.Records(Tenant));
+    }
+
+    [Fact]
     public async Task A_token_Graph_refuses_is_exit_4_in_one_line_and_nothing_is_recorded()
     {
         FillHub(2);

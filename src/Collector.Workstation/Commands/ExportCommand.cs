@@ -53,18 +53,7 @@ public static class ExportCommand
         {
             hub, table, tableName, tenant, groupTag, output, batchSize, all, json,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetResult(hub) is not null && result.GetResult(table) is not null)
-            {
-                result.AddError("--hub and --table name two sources: export from one of them");
-            }
-
-            if (result.GetResult(tableName) is not null && result.GetResult(table) is null)
-            {
-                result.AddError("--table-name goes with --table");
-            }
-        });
+        SharedOptions.OneSource(command, hub, table, tableName, "export");
         command.SetAction((parse, ct) => context.RunAsync(() => RunAsync(
             new Options(parse.GetValue(hub), parse.GetResult(table) is not null, parse.GetValue(table), parse.GetValue(tableName),
                 parse.GetValue(tenant), parse.GetValue(groupTag), parse.GetValue(output), parse.GetValue(batchSize),

@@ -27,13 +27,7 @@ public sealed partial class GraphStandIn
 
     private Answer Import(Guid tenant, string body)
     {
-        JsonElement devices;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            devices = document.RootElement.GetProperty("importedWindowsAutopilotDeviceIdentities").Clone();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        if (Array(body, "importedWindowsAutopilotDeviceIdentities") is not { } devices)
         {
             return Answer.Error(400, "BadRequest", "The request body is not an import of importedWindowsAutopilotDeviceIdentities.");
         }
@@ -149,13 +143,7 @@ public sealed partial class GraphStandIn
     /// <summary>JSON batching: at most 20 steps, each answered as if sent alone, in one response.</summary>
     private Answer Batch(Guid tenant, string body)
     {
-        JsonElement steps;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            steps = document.RootElement.GetProperty("requests").Clone();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        if (Array(body, "requests") is not { } steps)
         {
             return Answer.Error(400, "BadRequest", "Invalid batch payload format.");
         }
@@ -228,6 +216,20 @@ public sealed partial class GraphStandIn
         HttpUtility.ParseQueryString(query)["$select"] is { Length: > 0 } fields
             ? fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
             : null;
+
+    /// <summary>The array <paramref name="name"/> of a JSON body; null when the body is not JSON or has no such array.</summary>
+    private static JsonElement? Array(string body, string name)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? value.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";

@@ -17,6 +17,9 @@ internal static class HubSchema
 
     public const int Version = 3;
 
+    /// <summary>The first version with <c>registrations</c>: a reader of an older hub has no registration counts.</summary>
+    public const int RegistrationsSince = 3;
+
     /// <summary>
     /// Set on a new hub before its first table (SQLite cannot change it afterwards in WAL mode).
     /// A capture row is about 4.3 KB, nearly all of it the hash: on 4 KB pages each row spills

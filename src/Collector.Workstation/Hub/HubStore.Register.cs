@@ -177,7 +177,7 @@ public sealed partial class HubStore
     /// </summary>
     public IReadOnlyList<RegistrationCounts> RegistrationCountsByTenant()
     {
-        if (OpenedVersion < 3)
+        if (OpenedVersion < HubSchema.RegistrationsSince)
         {
             return [];
         }

@@ -47,7 +47,7 @@ public sealed partial class HubStore
         {
             var tenant = Guid.Parse(reader.GetString(0));
             var registered = registrations.GetValueOrDefault(tenant);
-            var known = OpenedVersion >= 3;
+            var known = OpenedVersion >= HubSchema.RegistrationsSince;
             list.Add(new TenantStatus(tenant, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))
             {
                 Registered = known ? registered?.Registered ?? 0 : null,

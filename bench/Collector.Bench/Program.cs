@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<BenchContext, Task>>(StringComparer.Ord
     ["csv"] = CsvBench.RunAsync,
     ["sync"] = SyncBench.RunAsync,
     ["firstrun"] = FirstRunBench.RunAsync,
+    ["register"] = RegisterBench.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. suites.Keys] : args;

@@ -19,6 +19,7 @@ public static class CollectorApp
             ImportCommand.Create(context),
             StatusCommand.Create(context),
             StickInitCommand.Create(context),
+            RegisterCommand.Create(context),
         };
 
         // No response files: "--table @FILE" names a file collector reads itself (its first

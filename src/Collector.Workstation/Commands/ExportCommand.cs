@@ -22,7 +22,8 @@ public static class ExportCommand
         string? Out, int BatchSize, bool All, bool Json);
 
     /// <summary>The <c>--json</c> object; the property names are a contract.</summary>
-    public sealed record JsonExport(IReadOnlyList<string> Files, int Devices, IReadOnlyList<JsonLeftOut> LeftOut);
+    /// <param name="Registered">Devices left out because Autopilot already has them (collector register); 0 with --all.</param>
+    public sealed record JsonExport(IReadOnlyList<string> Files, int Devices, IReadOnlyList<JsonLeftOut> LeftOut, long Registered);
 
     public sealed record JsonLeftOut(string DeviceKey, string Reason);
 
@@ -48,18 +49,7 @@ public static class ExportCommand
         {
             hub, table, tableName, tenant, groupTag, output, batchSize, all, json,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetResult(hub) is not null && result.GetResult(table) is not null)
-            {
-                result.AddError("--hub and --table name two sources: export from one of them");
-            }
-
-            if (result.GetResult(tableName) is not null && result.GetResult(table) is null)
-            {
-                result.AddError("--table-name goes with --table");
-            }
-        });
+        SharedOptions.OneSource(command, hub, table, tableName, "export");
         command.SetAction((parse, ct) => context.RunAsync(() => RunAsync(
             new Options(parse.GetValue(hub), parse.GetResult(table) is not null, parse.GetValue(table), parse.GetValue(tableName),
                 parse.GetValue(tenant), parse.GetValue(groupTag), parse.GetValue(output), parse.GetValue(batchSize),
@@ -174,7 +164,7 @@ public static class ExportCommand
         if (options.Json)
         {
             await JsonOutput.WriteAsync(context.Out, new JsonExport(writer.Files, writer.Devices,
-                [.. leftOut.Select(d => new JsonLeftOut(d.DeviceKey, d.Reason))])).ConfigureAwait(false);
+                [.. leftOut.Select(d => new JsonLeftOut(d.DeviceKey, d.Reason))], source.RegisteredLeftOut)).ConfigureAwait(false);
             return;
         }
 
@@ -182,7 +172,7 @@ public static class ExportCommand
         if (writer.Files.Count == 0)
         {
             await o.WriteLineAsync(leftOut.Count == 0
-                ? $"Nothing to export from {source.Description}: every device's newest capture is already exported (--all exports them again)."
+                ? $"Nothing to export from {source.Description}: every device's newest capture is already exported or registered (--all exports them again)."
                 : $"Nothing exported from {source.Description}.").ConfigureAwait(false);
         }
         else
@@ -202,6 +192,11 @@ public static class ExportCommand
         if (writer.Changed.Count > 0)
         {
             await o.WriteLineAsync($"{writer.Changed.Count} device(s) got a newer capture while exporting; they stay waiting for the next export: {DisplayText.Escape(string.Join(", ", writer.Changed))}").ConfigureAwait(false);
+        }
+
+        if (source.RegisteredLeftOut > 0)
+        {
+            await o.WriteLineAsync($"{source.RegisteredLeftOut:N0} device(s) left out: already registered in Autopilot by 'collector register' (--all exports them too).").ConfigureAwait(false);
         }
 
         if (leftOut.Count > 0)

@@ -46,6 +46,25 @@ public static class SharedOptions
         Description = $"{instead}: {TargetForms}; without a value, {TableTarget.EnvironmentVariable}.",
     };
 
+    /// <summary>
+    /// For commands that read the hub or a table (export, register): <c>--hub</c> and
+    /// <c>--table</c> are two sources, and <c>--table-name</c> only goes with <c>--table</c>.
+    /// </summary>
+    /// <param name="verb">What the command does from its source ("export", "register").</param>
+    public static void OneSource(Command command, Option<string> hub, Option<string> table, Option<string> tableName, string verb) =>
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(hub) is not null && result.GetResult(table) is not null)
+            {
+                result.AddError($"--hub and --table name two sources: {verb} from one of them");
+            }
+
+            if (result.GetResult(tableName) is not null && result.GetResult(table) is null)
+            {
+                result.AddError("--table-name goes with --table");
+            }
+        });
+
     /// <summary><c>--table-name NAME</c>: the table, where the target is a connection string.</summary>
     public static Option<string> TableName() => new("--table-name")
     {

@@ -16,7 +16,11 @@ public static class StatusCommand
 
     public sealed record JsonStatus(IReadOnlyList<JsonTenant> Tenants, IReadOnlyList<JsonStick> Sticks);
 
-    public sealed record JsonTenant(string TenantId, long Devices, long? WaitingForUpload, long WaitingForExport, long Flagged);
+    /// <param name="Registered">Devices in Autopilot (registered, or already there); null for a hub older than schema 3.</param>
+    /// <param name="RegistrationPending">Devices imported whose answer has not been read yet (the next register polls them).</param>
+    /// <param name="Refused">Devices Autopilot refused (another tenant's, or an invalid hash).</param>
+    public sealed record JsonTenant(string TenantId, long Devices, long? WaitingForUpload, long WaitingForExport, long Flagged,
+        long? Registered, long? RegistrationPending, long? Refused);
 
     public sealed record JsonStick(string StickId, DateTimeOffset LastMerged, long Captures, string LastPath);
 
@@ -62,7 +66,8 @@ public static class StatusCommand
         if (options.Json)
         {
             await JsonOutput.WriteAsync(context.Out, new JsonStatus(
-                [.. tenants.Select(t => new JsonTenant(t.TenantId.ToString("D"), t.Devices, t.WaitingForUpload, t.WaitingForExport, t.Flagged))],
+                [.. tenants.Select(t => new JsonTenant(t.TenantId.ToString("D"), t.Devices, t.WaitingForUpload, t.WaitingForExport, t.Flagged,
+                    t.Registered, t.RegistrationPending, t.Refused))],
                 [.. sticks.Select(s => new JsonStick(s.StickId.ToString("D"), s.LastMergedAt, s.Captures, s.LastPath))])).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
@@ -85,6 +90,12 @@ public static class StatusCommand
 
             await o.WriteLineAsync($"  waiting for export   {t.WaitingForExport,8:N0}").ConfigureAwait(false);
             await o.WriteLineAsync($"  flagged              {t.Flagged,8:N0}").ConfigureAwait(false);
+            if (t.Registered is { } registered)
+            {
+                await o.WriteLineAsync($"  registered           {registered,8:N0}").ConfigureAwait(false);
+                await o.WriteLineAsync($"  pending in Autopilot {t.RegistrationPending ?? 0,8:N0}").ConfigureAwait(false);
+                await o.WriteLineAsync($"  refused by Autopilot {t.Refused ?? 0,8:N0}").ConfigureAwait(false);
+            }
         }
 
         foreach (var s in sticks)

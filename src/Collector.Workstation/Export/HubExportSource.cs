@@ -9,9 +9,12 @@ public sealed class HubExportSource(HubStore hub, Guid? tenant, bool all) : IExp
 {
     public string Description => $"hub {hub.Path}";
 
+    public long RegisteredLeftOut { get; private set; }
+
     public async IAsyncEnumerable<ExportDevice> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);
+        RegisteredLeftOut = all ? 0 : hub.CountRegisteredWaitingForExport(tenant);
         foreach (var c in hub.ExportCandidates(tenant, all))
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -20,6 +20,12 @@ public interface IExportSource : IAsyncDisposable
     /// <summary>The newest capture of each device, ordered by tenant, only those not yet exported unless told all.</summary>
     IAsyncEnumerable<ExportDevice> ReadAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Devices left out because Autopilot already has them (<c>collector register</c> registered
+    /// them): known once <see cref="ReadAsync"/> has run; 0 with <c>--all</c>.
+    /// </summary>
+    long RegisteredLeftOut { get; }
+
     /// <summary>True when an earlier export already used this batch name.</summary>
     bool IsBatchNameTaken(string batch);
 

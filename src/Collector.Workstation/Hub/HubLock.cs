@@ -4,7 +4,7 @@ namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// One writer at a time on a hub: an exclusive lock on <c>hub.db.lock</c> beside it (flock on
-/// Linux, a sharing lock on Windows), held while a sync, export or import runs. A second one
+/// Linux, a sharing lock on Windows), held while a sync, export, import or register runs. A second one
 /// waits briefly, then says who to wait for.
 /// </summary>
 public sealed class HubLock : IDisposable
@@ -30,7 +30,7 @@ public sealed class HubLock : IDisposable
             catch (IOException e)
             {
                 throw new StorageException(
-                    $"the hub {hubPath} is in use by another collector (a sync, export or import); try again when it has finished", e);
+                    $"the hub {hubPath} is in use by another collector (a sync, export, import or register); try again when it has finished", e);
             }
             catch (UnauthorizedAccessException e)
             {

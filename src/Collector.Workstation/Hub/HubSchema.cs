@@ -4,8 +4,9 @@ namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// The hub database's schema (design section 5): every capture from every stick, the sticks
-/// seen, per device what was last uploaded and exported, and the table the upload state is for.
-/// Version 1 lacked <c>upload_target</c> (sync created it on first use). A writer migrates an
+/// seen, per device what was last uploaded and exported, the table the upload state is for, and
+/// what Autopilot said of each device registered through Graph. Version 1 lacked
+/// <c>upload_target</c> (sync created it on first use); version 2 lacked <c>registrations</c>. A writer migrates an
 /// older hub in one transaction when it opens it (<see cref="HubStore.Open"/>); a reader leaves it
 /// as it is, so what a reader queries must be in every version it accepts.
 /// </summary>
@@ -14,7 +15,10 @@ internal static class HubSchema
     /// <summary>'APHB' (Autopilot Hash hub): not a stick's id, so sync never mistakes a hub for a stick.</summary>
     public const int ApplicationId = 0x41504842;
 
-    public const int Version = 2;
+    public const int Version = 3;
+
+    /// <summary>The first version with <c>registrations</c>: a reader of an older hub has no registration counts.</summary>
+    public const int RegistrationsSince = 3;
 
     /// <summary>
     /// Set on a new hub before its first table (SQLite cannot change it afterwards in WAL mode).
@@ -26,6 +30,40 @@ internal static class HubSchema
     /// Hubs made with another page size keep it and work the same.
     /// </summary>
     public const int PageSize = 16384;
+
+    /// <summary>
+    /// Version 3: one row per device and capture sent to Autopilot by <c>collector register</c>
+    /// (design section 6b). Keyed by tenant and device key, not device_id, because register also
+    /// works from a table whose devices this hub may never have merged. A row is written before
+    /// its import request is sent (state pending, no graph_id), so a run killed mid-request finds
+    /// it and looks for its import record by import_id instead of importing the device again.
+    /// </summary>
+    private const string Registrations = """
+        CREATE TABLE registrations (
+            tenant_id TEXT NOT NULL,
+            device_key TEXT NOT NULL,
+            capture_id TEXT NOT NULL,
+            serial TEXT NOT NULL,
+            -- pending, registered, alreadyRegistered (806), otherTenant (808), refused (802 and any other code)
+            state TEXT NOT NULL,
+            -- the importId sent with the device (one per import request) and the import record Graph made
+            import_id TEXT NOT NULL,
+            graph_id TEXT,
+            -- deviceRegistrationId, when registered
+            registration_id TEXT,
+            error_code INTEGER,
+            error_name TEXT,
+            -- 1 once the import record is deleted from Graph (every record is, whatever its outcome)
+            record_deleted INTEGER NOT NULL DEFAULT 0,
+            -- 1 once the outcome is merged into the device's table row (register --table)
+            table_written INTEGER NOT NULL DEFAULT 0,
+            submitted_at TEXT NOT NULL,
+            decided_at TEXT,
+            PRIMARY KEY (tenant_id, device_key, capture_id)
+        ) STRICT;
+
+        CREATE INDEX registrations_open ON registrations (tenant_id, state, record_deleted);
+        """;
 
     /// <summary>A new hub's tables. The capture columns come from <see cref="CaptureRow"/>; the hub adds its own around them.</summary>
     public static readonly string Create = $"""
@@ -83,6 +121,8 @@ internal static class HubSchema
             target TEXT NOT NULL,
             since TEXT NOT NULL
         ) STRICT;
+
+        {Registrations}
         """;
 
     /// <summary>Steps from version N to N+1, by N: literal SQL, as each older schema was.</summary>
@@ -96,5 +136,6 @@ internal static class HubSchema
                 since TEXT NOT NULL
             ) STRICT;
             """,
+        [2] = Registrations,
     };
 }

@@ -1,4 +1,5 @@
 using Collector.Core.Storage;
+using Collector.Workstation.Register;
 using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Hub;
@@ -18,7 +19,8 @@ public sealed partial class HubStore
     /// <summary>
     /// The newest capture of every device of <paramref name="tenant"/> (all tenants when null),
     /// in tenant and device-key order: only those whose newest capture is not exported yet,
-    /// unless <paramref name="all"/>. Streamed on a read connection of its own, a WAL snapshot
+    /// unless <paramref name="all"/>, and not those registered in Autopilot (registered or already
+    /// there: <c>collector register</c> did the import a CSV would) unless <paramref name="all"/>. Streamed on a read connection of its own, a WAL snapshot
     /// taken when reading starts, so each file can be marked exported while the rest is read.
     /// </summary>
     public IEnumerable<HubExportCandidate> ExportCandidates(Guid? tenant, bool all)
@@ -37,9 +39,12 @@ public sealed partial class HubStore
                 SELECT d.tenant_id, d.device_key, c.capture_id, c.serial, c.hardware_hash, c.group_tag, c.assigned_user, c.flags
                 FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
-                  AND ($all OR d.newest_capture_id IS NOT d.exported_capture_id)
+                  AND ($all OR (d.newest_capture_id IS NOT d.exported_capture_id
+                       AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = d.tenant_id AND r.device_key = d.device_key
+                                       AND r.state IN ($registered, $already))))
                 ORDER BY d.tenant_id, d.device_key
-                """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0);
+                """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0)
+                .Bind("$registered", RegistrationStates.Registered).Bind("$already", RegistrationStates.AlreadyRegistered);
         });
 
         using (query)
@@ -70,6 +75,13 @@ public sealed partial class HubStore
             }
         }
     }
+
+    /// <summary>Devices of <paramref name="tenant"/> (all when null) waiting for export that export leaves out because Autopilot has them.</summary>
+    public long CountRegisteredWaitingForExport(Guid? tenant) => connection.Scalar<long>(null, """
+        SELECT COUNT(*) FROM devices d
+        WHERE ($tenant IS NULL OR d.tenant_id = $tenant) AND d.newest_capture_id IS NOT d.exported_capture_id
+          AND EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = d.tenant_id AND r.device_key = d.device_key AND r.state IN ($registered, $already))
+        """, ("$tenant", tenant?.ToString("D")), ("$registered", RegistrationStates.Registered), ("$already", RegistrationStates.AlreadyRegistered));
 
     /// <summary>True when an export batch of this name was recorded before (names must stay unique).</summary>
     public bool ExportBatchExists(string batch) =>

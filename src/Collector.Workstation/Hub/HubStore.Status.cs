@@ -4,9 +4,18 @@ namespace Collector.Workstation.Hub;
 
 /// <summary>
 /// One tenant's devices and what waits on them. <see cref="WaitingForUpload"/> is null where it
-/// has no meaning: a table is itself what is uploaded to.
+/// has no meaning: a table is itself what is uploaded to. The registration counts (devices in
+/// Autopilot, still pending, refused by it) are null where they are not known: a hub older
+/// than schema 3, read as it is.
 /// </summary>
-public sealed record TenantStatus(Guid TenantId, long Devices, long? WaitingForUpload, long WaitingForExport, long Flagged);
+public sealed record TenantStatus(Guid TenantId, long Devices, long? WaitingForUpload, long WaitingForExport, long Flagged)
+{
+    public long? Registered { get; init; }
+
+    public long? RegistrationPending { get; init; }
+
+    public long? Refused { get; init; }
+}
 
 /// <summary>
 /// One stick: when the hub last merged it, from where, and how many captures it brought (from a
@@ -17,9 +26,13 @@ public sealed record StickStatus(Guid StickId, DateTimeOffset LastMergedAt, long
 /// <summary>The queries behind <c>collector status</c>.</summary>
 public sealed partial class HubStore
 {
-    /// <summary>Per tenant: devices, waiting for upload, waiting for export, flagged (newest capture has a warning).</summary>
+    /// <summary>
+    /// Per tenant: devices, waiting for upload, waiting for export, flagged (newest capture has a
+    /// warning), and by registration (schema 3 on).
+    /// </summary>
     public IReadOnlyList<TenantStatus> TenantStatuses()
     {
+        var registrations = RegistrationCountsByTenant().ToDictionary(r => r.TenantId);
         using var command = connection.Command(null, """
             SELECT d.tenant_id, COUNT(*),
                    SUM(d.newest_capture_id IS NOT d.uploaded_capture_id),
@@ -32,7 +45,15 @@ public sealed partial class HubStore
         var list = new List<TenantStatus>();
         while (reader.Read())
         {
-            list.Add(new TenantStatus(Guid.Parse(reader.GetString(0)), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+            var tenant = Guid.Parse(reader.GetString(0));
+            var registered = registrations.GetValueOrDefault(tenant);
+            var known = OpenedVersion >= HubSchema.RegistrationsSince;
+            list.Add(new TenantStatus(tenant, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))
+            {
+                Registered = known ? registered?.Registered ?? 0 : null,
+                RegistrationPending = known ? registered?.Pending ?? 0 : null,
+                Refused = known ? registered?.Refused ?? 0 : null,
+            });
         }
 
         return list;

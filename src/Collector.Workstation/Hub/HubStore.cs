@@ -27,9 +27,10 @@ public sealed partial class HubStore : IDisposable
     private readonly HubLock? writerLock;
     private readonly PreparedStatements statements;
 
-    private HubStore(string path, SqliteConnection connection, TimeProvider clock, HubLock? writerLock)
+    private HubStore(string path, SqliteConnection connection, int schemaVersion, TimeProvider clock, HubLock? writerLock)
     {
         Path = path;
+        OpenedVersion = schemaVersion;
         this.connection = connection;
         this.clock = clock;
         this.writerLock = writerLock;
@@ -37,6 +38,9 @@ public sealed partial class HubStore : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>The schema of the hub as opened: <see cref="SchemaVersion"/> for a writer, perhaps older for a reader.</summary>
+    public int OpenedVersion { get; }
 
     /// <summary>
     /// The default hub: under the user's local application data (COLLECTOR_HUB or --hub move it).
@@ -82,7 +86,8 @@ public sealed partial class HubStore : IDisposable
             }
 
             Refuse(file, path);
-            return new HubStore(path, Connect(path, file, migrate: !readOnly), clock, writerLock);
+            var (connection, version) = Connect(path, file, migrate: !readOnly);
+            return new HubStore(path, connection, version, clock, writerLock);
         }
         catch
         {
@@ -119,7 +124,7 @@ public sealed partial class HubStore : IDisposable
         }
     }
 
-    private static SqliteConnection Connect(string path, DatabaseFile file, bool migrate)
+    private static (SqliteConnection Connection, int Version) Connect(string path, DatabaseFile file, bool migrate)
     {
         var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -154,9 +159,10 @@ public sealed partial class HubStore : IDisposable
             if (migrate && version < SchemaVersion)
             {
                 SqliteFailures.Try(path, $"update the hub to schema {SchemaVersion}", () => Migrate(connection, version));
+                version = SchemaVersion;
             }
 
-            return connection;
+            return (connection, version);
         }
         catch
         {

@@ -32,6 +32,12 @@ public static class DeviceEntity
     public const string ExportedAt = "Exported_At";
     public const string ExportBatch = "Export_Batch";
 
+    // Merged in by collector register: the outcome for the capture the row holds (a sync that
+    // replaces the row with a newer capture drops them with the rest).
+    public const string RegistrationState = "Registration_State";
+    public const string RegistrationError = "Registration_Error";
+    public const string RegisteredAt = "Registered_At";
+
     /// <summary>Keys above this many UTF-16 characters are refused (1 KiB; Azurite enforces 512 chars).</summary>
     public const int MaxKeyLength = 512;
 

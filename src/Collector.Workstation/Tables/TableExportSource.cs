@@ -21,9 +21,11 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
 {
     // $select returns only what it names: the keys too (the ETag comes with the metadata).
     private static readonly string[] Columns =
-        ["PartitionKey", "RowKey", DeviceEntity.SerialNumber, DeviceEntity.HardwareHash, DeviceEntity.GroupTag, DeviceEntity.AssignedUser, DeviceEntity.ExportedAt];
+        ["PartitionKey", "RowKey", DeviceEntity.SerialNumber, DeviceEntity.HardwareHash, DeviceEntity.GroupTag, DeviceEntity.AssignedUser, DeviceEntity.ExportedAt, DeviceEntity.RegistrationState];
 
     public string Description => table.Target.ToString();
+
+    public long RegisteredLeftOut { get; private set; }
 
     public async IAsyncEnumerable<ExportDevice> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -39,6 +41,13 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
                 var row = rows.Current;
                 if (!all && row.ContainsKey(DeviceEntity.ExportedAt))
                 {
+                    continue;
+                }
+
+                // Autopilot has the capture this row holds (collector register merged that in): no CSV needed.
+                if (!all && Register.RegistrationStates.IsRegistered(row.GetString(DeviceEntity.RegistrationState) ?? ""))
+                {
+                    RegisteredLeftOut++;
                     continue;
                 }
 

@@ -14,6 +14,9 @@ public sealed record TableUse(string Command, string SasPermissions)
     /// <summary>Reads rows (r) and marks them exported with merge updates (u).</summary>
     public static readonly TableUse Export = new("export", "ru");
 
+    /// <summary>Reads rows (r) and merges each device's registration outcome into its row (u).</summary>
+    public static readonly TableUse Register = new("register", "ru");
+
     /// <summary>Only reads.</summary>
     public static readonly TableUse Status = new("status", "r");
 

@@ -121,7 +121,7 @@ public sealed class ExportCommandTests : IDisposable
 
         AssertExit(5, result);
         using var json = JsonDocument.Parse(result.Out);
-        Assert.Equal(["files", "devices", "leftOut"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["files", "devices", "leftOut", "registered"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, json.RootElement.GetProperty("devices").GetInt32());
         Assert.Equal(Directory.GetFiles(output, "*.csv"), json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
         var leftOut = json.RootElement.GetProperty("leftOut").EnumerateArray().ToList();

@@ -33,11 +33,36 @@ public sealed class HubSchemaTests : IDisposable
 
         using var hub = HubStore.Open(HubPath, TimeProvider.System);
 
-        Assert.Equal(2, UserVersion());
+        Assert.Equal(HubStore.SchemaVersion, UserVersion());
         Assert.True(HasUploadTargetTable());
         Assert.Equal((1, 1), (hub.CountDevices(), hub.CountCaptures()));
         Assert.Equal("CLT-0000001", Assert.Single(hub.NewestCaptures()).Capture.DeviceKey);
         Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
+    }
+
+    [Fact]
+    public void A_writer_migrates_an_older_hub_to_hold_registrations()
+    {
+        OldHubDatabases.CreateSchema1(HubPath, Guid.NewGuid());
+
+        using var hub = HubStore.Open(HubPath, TimeProvider.System);
+
+        Assert.True(Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'registrations'") == 1);
+        Assert.Equal(0, Assert.Single(hub.TenantStatuses()).Registered);
+        Assert.Empty(hub.Registrations(TestCaptures.Tenant));
+    }
+
+    [Fact]
+    public async Task Status_shows_no_registration_counts_for_a_hub_that_predates_them()
+    {
+        OldHubDatabases.CreateSchema1(HubPath, Guid.NewGuid());
+
+        var result = await Cli.RunAsync("status", "--hub", HubPath, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var tenant = Assert.Single(JsonDocument.Parse(result.Out).RootElement.GetProperty("tenants").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, tenant.GetProperty("registered").ValueKind);
+        Assert.DoesNotContain("registered", (await Cli.RunAsync("status", "--hub", HubPath)).Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,7 +73,7 @@ public sealed class HubSchemaTests : IDisposable
 
         using var hub = HubStore.Open(HubPath, TimeProvider.System);
 
-        Assert.Equal(2, UserVersion());
+        Assert.Equal(HubStore.SchemaVersion, UserVersion());
         Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
         Assert.True(hub.UseUploadTarget("http://127.0.0.1:1/acct/second"));
     }

@@ -6,7 +6,8 @@ namespace Collector.Stick;
 /// <summary>
 /// Everything <c>collect</c> touches outside itself comes in through here: the writers, the
 /// clock, the environment, what the device is (platform), the WMI hash source, the programs it
-/// runs (oa3tool, rundll32, shutdown) and where its own executable sits (the default stick).
+/// runs (oa3tool, rundll32, shutdown), where its own executable sits (the default stick) and the
+/// keyboard a question is answered on (which group tag).
 /// Program builds it from the process; tests build their own.
 /// </summary>
 public sealed record StickContext(
@@ -17,7 +18,8 @@ public sealed record StickContext(
     IDevicePlatform Platform,
     IWmiHashSource Wmi,
     IProcessRunner Processes,
-    string? ExecutablePath)
+    string? ExecutablePath,
+    IKeyboard Keys)
 {
     /// <summary>Seconds oa3tool may run before it is stopped (default 120); tests shorten it.</summary>
     public const string Oa3ToolTimeoutVariable = "COLLECT_OA3TOOL_TIMEOUT";
@@ -36,5 +38,5 @@ public sealed record StickContext(
 
     public static StickContext FromProcess() => new(
         Console.Out, Console.Error, TimeProvider.System, System.Environment.GetEnvironmentVariable,
-        new DevicePlatform(), new WmiHashSource(), new ProcessRunner(), System.Environment.ProcessPath);
+        new DevicePlatform(), new WmiHashSource(), new ProcessRunner(), System.Environment.ProcessPath, new ConsoleKeyboard());
 }

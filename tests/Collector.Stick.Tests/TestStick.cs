@@ -17,6 +17,7 @@ public sealed class TestStick : IDisposable
     public static readonly DateTimeOffset Now = new(2026, 11, 27, 9, 30, 0, TimeSpan.Zero);
 
     private readonly TempDirectory temp = new("collect-stick-");
+    private FakeKeyboard? keys;
 
     public TestStick(DeviceOs os = DeviceOs.NotWindows)
     {
@@ -37,6 +38,9 @@ public sealed class TestStick : IDisposable
     public FakeWmi Wmi { get; } = new();
 
     public ManualClock Clock { get; } = new(Now);
+
+    /// <summary>The technician's keyboard, on <see cref="Clock"/>.</summary>
+    public FakeKeyboard Keys => keys ??= new FakeKeyboard(Clock);
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -96,7 +100,7 @@ public sealed class TestStick : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         var context = new StickContext(output, error, Clock, name => Environment.GetValueOrDefault(name),
-            Platform, Wmi, new ProcessRunner(), ExecutablePath);
+            Platform, Wmi, new ProcessRunner(), ExecutablePath, Keys);
 
         var exitCode = await CollectApp.RunAsync(args, context);
 

@@ -5,8 +5,9 @@ using Collector.Core.Errors;
 namespace Collector.Core.Captures;
 
 /// <summary>
-/// A stick's own settings, <c>collector\stick.json</c> (design section 3): tenant id, default
-/// group tag, site, technician and stick id. Command-line options override them. No secret ever
+/// A stick's own settings, <c>collector\stick.json</c> (design section 3): tenant id, the group
+/// tags a technician may give (one is the default; several are a choice collect offers), site,
+/// technician and stick id. Command-line options override them. No secret ever
 /// goes in here: a lost stick must lose no credential, so a setting this type does not know (a
 /// SAS URL pasted in by hand, say) is refused rather than carried along.
 /// </summary>
@@ -22,10 +23,19 @@ public sealed record StickSettings
     /// <summary>stick.json is a few hundred bytes; a larger file is not one.</summary>
     public const int MaxBytes = 64 * 1024;
 
-    private static readonly string[] Known = ["tenantId", "groupTag", "site", "technician", "stickId"];
+    /// <summary>A technician chooses a tag with one key (1 to 9), so a stick offers at most nine.</summary>
+    public const int MaxGroupTags = 9;
+
+    private static readonly string[] Known = ["tenantId", "groupTag", "groupTags", "site", "technician", "stickId"];
 
     public Guid? TenantId { get; init; }
-    public string GroupTag { get; init; } = "";
+
+    /// <summary>
+    /// The stick's group tags: none, one (every capture's default, the <c>groupTag</c> of older
+    /// sticks) or several (collect asks which, <c>groupTags</c>). Trimmed, none empty, none twice.
+    /// </summary>
+    public IReadOnlyList<string> GroupTags { get; init; } = [];
+
     public string Site { get; init; } = "";
     public string Technician { get; init; } = "";
 
@@ -111,6 +121,12 @@ public sealed record StickSettings
                     throw Fault(name, $"\"{known}\" appears twice (as \"{DisplayText.Escape(seen[known])}\" and \"{DisplayText.Escape(property.Name)}\"): keep one");
                 }
 
+                if (known == "groupTags")
+                {
+                    settings = settings with { GroupTags = ParseTags(property.Value, name) };
+                    continue;
+                }
+
                 var value = property.Value.ValueKind switch
                 {
                     JsonValueKind.String => property.Value.GetString()!,
@@ -121,10 +137,16 @@ public sealed record StickSettings
                 {
                     "tenantId" => settings with { TenantId = ParseGuid(value, known, name) },
                     "stickId" => settings with { StickId = ParseGuid(value, known, name) },
-                    "groupTag" => settings with { GroupTag = value ?? "" },
+                    "groupTag" => settings with { GroupTags = string.IsNullOrWhiteSpace(value) ? [] : [value.Trim()] },
                     "site" => settings with { Site = value ?? "" },
                     _ => settings with { Technician = value ?? "" },
                 };
+            }
+
+            // One list, one place: which of the two counted would depend on their order.
+            if (seen.ContainsKey("groupTag") && seen.ContainsKey("groupTags"))
+            {
+                throw Fault(name, "both \"groupTag\" and \"groupTags\" are given: keep one (\"groupTags\": [\"A\", \"B\"] for several)");
             }
 
             return settings;
@@ -145,7 +167,23 @@ public sealed record StickSettings
         {
             json.WriteStartObject();
             json.WriteString("tenantId", TenantId?.ToString("D"));
-            json.WriteString("groupTag", GroupTag);
+            // One tag is written as older sticks had it, so an older collect still reads the file;
+            // a list only where there is a choice.
+            if (GroupTags.Count > 1)
+            {
+                json.WriteStartArray("groupTags");
+                foreach (var tag in GroupTags)
+                {
+                    json.WriteStringValue(tag);
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteString("groupTag", GroupTags.Count == 1 ? GroupTags[0] : "");
+            }
+
             json.WriteString("site", Site);
             json.WriteString("technician", Technician);
             json.WriteString("stickId", StickId?.ToString("D"));
@@ -153,6 +191,61 @@ public sealed record StickSettings
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>
+    /// Null when <paramref name="tags"/> can be a stick's list: at most <see cref="MaxGroupTags"/>,
+    /// none empty, none twice (ignoring case: two tags a technician cannot tell apart on the
+    /// screen are one tag twice); otherwise why not. Each tag's own rules
+    /// (<see cref="CaptureRules.GroupTagProblem"/>) are checked where a tag is used.
+    /// </summary>
+    public static string? GroupTagsProblem(IReadOnlyList<string> tags)
+    {
+        if (tags.Count > MaxGroupTags)
+        {
+            return $"{tags.Count} group tags; a stick offers at most {MaxGroupTags} (one key chooses)";
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var tag in tags)
+        {
+            if (string.IsNullOrWhiteSpace(tag))
+            {
+                return "a group tag is empty";
+            }
+
+            if (!seen.Add(tag.Trim()))
+            {
+                return $"group tag '{DisplayText.Escape(tag.Trim())}' is given twice";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Equal when every setting is, the group tags in the same order.</summary>
+    public bool Equals(StickSettings? other) =>
+        other is not null && TenantId == other.TenantId && GroupTags.SequenceEqual(other.GroupTags, StringComparer.Ordinal)
+        && Site == other.Site && Technician == other.Technician && StickId == other.StickId;
+
+    public override int GetHashCode() => HashCode.Combine(TenantId, GroupTags.Count, Site, Technician, StickId);
+
+    private static List<string> ParseTags(JsonElement value, string name)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw Fault(name, $"\"groupTags\" must be an array of strings, found {Describe(value.ValueKind)}");
+        }
+
+        var tags = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            tags.Add(item.ValueKind == JsonValueKind.String
+                ? item.GetString()!.Trim()
+                : throw Fault(name, $"\"groupTags\" holds {Describe(item.ValueKind)}; each tag is a string"));
+        }
+
+        return GroupTagsProblem(tags) is { } problem ? throw Fault(name, $"\"groupTags\": {problem}") : tags;
     }
 
     private static Guid? ParseGuid(string? value, string setting, string name)

@@ -16,17 +16,24 @@ public static class StickMedium
     public const long MinimumFreeBytes = 256 * 1024;
 
     /// <summary>The exception to throw for a failed write to <paramref name="databasePath"/>.</summary>
-    public static StorageException Explain(Exception failure, string databasePath, string doing)
+    public static StorageException Explain(Exception failure, string databasePath, string doing) =>
+        Explain(failure, databasePath, doing, "nothing was saved");
+
+    /// <summary>
+    /// The same, saying <paramref name="outcome"/> of what the write left (collect saves, a
+    /// clear removes: "nothing was removed").
+    /// </summary>
+    public static StorageException Explain(Exception failure, string databasePath, string doing, string outcome)
     {
         var problem = failure is SqliteException refused && !SqliteFailures.IsWriteRefusal(refused) ? Problem.None : Diagnose(databasePath);
         return problem switch
         {
             Problem.Full => new StorageException(
-                $"the stick is full ({FreeSpace(databasePath)} free): could not {doing}; nothing was saved. Sync it at the desk and make room, or use another stick", failure),
+                $"the stick is full ({FreeSpace(databasePath)} free): could not {doing}; {outcome}. Sync it at the desk and make room, or use another stick", failure),
             Problem.WriteProtected => new StorageException(
-                $"the stick is write-protected (read-only): could not {doing}; nothing was saved. Slide its lock switch to unlocked, or use another stick", failure),
+                $"the stick is write-protected (read-only): could not {doing}; {outcome}. Slide its lock switch to unlocked, or use another stick", failure),
             _ when failure is SqliteException sqlite => SqliteFailures.Explain(sqlite, databasePath, doing),
-            _ => new StorageException($"could not {doing} on {databasePath} ({failure.Message}); nothing was saved", failure),
+            _ => new StorageException($"could not {doing} on {databasePath} ({failure.Message}); {outcome}", failure),
         };
     }
 

@@ -22,7 +22,9 @@ public sealed partial class StickStore
         var (capture, already, devices) = SqliteFailures.Try(Path, "save the capture", () =>
         {
             using var transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE
-            var seq = connection.Scalar<long>(transaction, "SELECT COALESCE(MAX(seq), 0) + 1 FROM captures");
+            // Past every number given out before, those of captures a clear removed included.
+            var seq = connection.Scalar<long>(transaction,
+                "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM captures), (SELECT last_seq FROM stick WHERE singleton = 1)) + 1");
             var capture = ResolveCollision(draft.ToCapture(Guid.CreateVersion7(draft.CapturedAt), seq, Info.StickId), transaction);
             var already = connection.Scalar<long>(transaction,
                 "SELECT EXISTS (SELECT 1 FROM captures WHERE tenant_id = $tenant AND device_key = $key)",
@@ -35,7 +37,8 @@ public sealed partial class StickStore
 
             // A counter, not a COUNT(DISTINCT …) over every capture: O(1) on a stick holding thousands.
             var devices = (int)connection.Scalar<long>(transaction,
-                "UPDATE stick SET device_count = device_count + $new WHERE singleton = 1 RETURNING device_count", ("$new", already ? 0 : 1));
+                "UPDATE stick SET device_count = device_count + $new, last_seq = $seq WHERE singleton = 1 RETURNING device_count",
+                ("$new", already ? 0 : 1), ("$seq", seq));
             transaction.Commit();
             return (capture, already, devices);
         }, StickMedium.Explain);

@@ -56,7 +56,8 @@ public sealed partial class StickStore
             }
 
             connection.Execute(transaction, """
-                UPDATE stick SET device_count = (SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures))
+                UPDATE stick SET device_count = (SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures)),
+                                 last_seq = (SELECT COALESCE(MAX(seq), 0) FROM captures)
                 """);
             transaction.Commit();
         });

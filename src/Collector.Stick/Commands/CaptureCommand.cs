@@ -17,23 +17,28 @@ public static class CaptureCommand
 {
     public sealed record Options(
         string? Oa3Report, string? Tenant, string? GroupTag, string? AssignedUser, string? Technician, string? Site,
-        string? Stick, bool Shutdown, bool Reboot, bool Json);
+        string? Stick, bool Shutdown, bool Reboot, bool Json, string? Choice = null);
 
     public static RootCommand Create(StickContext context, Option<string> stick)
     {
         var oa3Report = new Option<string>("--oa3-report") { HelpName = "FILE", Description = "Read the hash from this OA3.xml (written by oa3tool /Report) instead of from the device." };
         var tenant = new Option<string>("--tenant") { HelpName = "GUID", Description = "Entra tenant id (GUID). Default: tenantId in collector\\stick.json." };
-        var groupTag = new Option<string>("--group-tag") { HelpName = "TAG", Description = "Autopilot group tag. Default: groupTag in stick.json. No commas, quotes or non-ASCII." };
+        var groupTag = new Option<string>("--group-tag") { HelpName = "TAG", Description = "Autopilot group tag. Default: stick.json's (one of its list, when it has several). No commas, quotes or non-ASCII." };
         var assignedUser = new Option<string>("--assigned-user") { HelpName = "UPN", Description = "UPN of the user to assign (name@domain.example)." };
         var technician = new Option<string>("--technician") { HelpName = "NAME", Description = "Who captured. Default: technician in stick.json." };
         var site = new Option<string>("--site") { HelpName = "NAME", Description = "Where the device is. Default: site in stick.json." };
         var shutdown = new Option<bool>("--shutdown") { Description = "Shut the device down once the capture is saved." };
         var reboot = new Option<bool>("--reboot") { Description = "Restart the device once the capture is saved." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: captureId, serial, deviceKey, flags, alreadyOnStick, devicesOnStick." };
+        var choice = new Argument<string?>("CHOICE")
+        {
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "The number of the group tag on this stick's list (Collect 2), instead of choosing on the screen.",
+        };
 
         var root = new RootCommand("collect: capture this device's Autopilot hardware hash onto the USB stick (no network, no credential).")
         {
-            oa3Report, tenant, groupTag, assignedUser, technician, site, stick, shutdown, reboot, json,
+            choice, oa3Report, tenant, groupTag, assignedUser, technician, site, stick, shutdown, reboot, json,
         };
         root.Validators.Add(result =>
         {
@@ -41,12 +46,17 @@ public static class CaptureCommand
             {
                 result.AddError("--shutdown and --reboot exclude each other: choose one");
             }
+
+            if (result.GetValue(choice) is not null && result.GetResult(groupTag) is not null)
+            {
+                result.AddError("a group tag's number and --group-tag both choose the tag: give one of them");
+            }
         });
         root.SetAction((parse, ct) => context.RunAsync(() => RunAsync(
             new Options(
                 parse.GetValue(oa3Report), parse.GetValue(tenant), parse.GetValue(groupTag), parse.GetValue(assignedUser),
                 parse.GetValue(technician), parse.GetValue(site), parse.GetValue(stick), parse.GetValue(shutdown),
-                parse.GetValue(reboot), parse.GetValue(json)),
+                parse.GetValue(reboot), parse.GetValue(json), parse.GetValue(choice)),
             context, ct)));
         return root;
     }
@@ -56,9 +66,14 @@ public static class CaptureCommand
         // Everything that can be refused is refused before the hash is read or the stick touched.
         var stick = StickPaths.Resolve(options.Stick, context.ExecutablePath);
         var settings = StickSettings.Read(stick.Settings);
-        var inputs = CaptureInputs.From(options, settings, stick);
         var oa3ToolTimeout = context.Oa3ToolTimeout;
+        var partial = CaptureInputs.From(options, settings, stick);
         StickStore.EnsureUsable(stick.Database);
+
+        // Asked last of all the settings, so nobody chooses a tag for a capture refused anyway.
+        var tag = await GroupTagChoice.DecideAsync(options.GroupTag, options.Choice, settings, stick, context,
+            options.Json ? context.Error : context.Out, cancellationToken).ConfigureAwait(false);
+        var inputs = partial.WithGroupTag(tag);
 
         var reading = await new HashReader(context.Platform, context.Wmi, context.Processes)
             .ReadAsync(options.Oa3Report, stick, oa3ToolTimeout, cancellationToken).ConfigureAwait(false);
@@ -127,12 +142,6 @@ public static class CaptureCommand
                     : $"no tenant: {stick.Settings} has no tenantId; run 'collector stick init' again, or pass --tenant GUID");
             }
 
-            var groupTag = Pick(options.GroupTag, "--group-tag", settings?.GroupTag, stick, out var tagSource);
-            if (CaptureRules.GroupTagProblem(groupTag) is { } tagProblem)
-            {
-                throw new InvalidInputException($"{tagProblem} (from {tagSource}); fix it and run collect again");
-            }
-
             var user = (options.AssignedUser ?? "").Trim();
             if (CaptureRules.AssignedUserProblem(user) is { } userProblem)
             {
@@ -143,8 +152,14 @@ public static class CaptureCommand
             var site = Pick(options.Site, "--site", settings?.Site, stick, out var siteSource);
             RefuseControlCharacters("technician", technician, techSource);
             RefuseControlCharacters("site", site, siteSource);
-            return new CaptureInputs(tenant, groupTag, user, technician, site);
+            return new CaptureInputs(tenant, "", user, technician, site);
         }
+
+        /// <summary>These inputs with the tag chosen, refused (exit 2) when Intune's CSV could not carry it.</summary>
+        public CaptureInputs WithGroupTag(ChosenTag chosen) =>
+            CaptureRules.GroupTagProblem(chosen.Tag) is { } problem
+                ? throw new InvalidInputException($"{problem} (from {chosen.Source}); fix it and run collect again")
+                : this with { GroupTag = chosen.Tag };
 
         private static string Pick(string? option, string optionName, string? fromFile, StickPaths stick, out string source)
         {

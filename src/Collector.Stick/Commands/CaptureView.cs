@@ -5,8 +5,8 @@ using Collector.Core.Storage;
 namespace Collector.Stick.Commands;
 
 /// <summary>
-/// What the technician reads at arm's length after a capture: serial, make and model, TPM,
-/// warnings in words, then one line saying it is saved and how many devices the stick holds.
+/// What the technician reads at arm's length after a capture: serial, make and model, TPM, the
+/// group tag it was saved with, warnings in words, then one line saying it is saved and how many devices the stick holds.
 /// Plain ASCII on purpose: WinPE's console runs an OEM code page with a raster font.
 /// </summary>
 public static class CaptureView
@@ -17,6 +17,11 @@ public static class CaptureView
         await o.WriteLineAsync($"  Serial       {Show(hash.Serial)}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Make, model  {Show(hash.Manufacturer)}, {Show(hash.Model)}").ConfigureAwait(false);
         await o.WriteLineAsync($"  TPM          {(hash.TpmPresent ? "yes" : "NO")}").ConfigureAwait(false);
+        if (saved.Capture.GroupTag.Length > 0)
+        {
+            await o.WriteLineAsync($"  Group tag    {DisplayText.Escape(saved.Capture.GroupTag)}").ConfigureAwait(false);
+        }
+
         foreach (var flag in saved.Capture.Flags)
         {
             await o.WriteLineAsync($"  Warning      {HashFlags.Describe(flag)}").ConfigureAwait(false);

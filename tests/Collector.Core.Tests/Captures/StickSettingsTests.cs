@@ -17,7 +17,7 @@ public sealed class StickSettingsTests : IDisposable
         var settings = new StickSettings
         {
             TenantId = TestCaptures.Tenant,
-            GroupTag = "Warehouse-A",
+            GroupTags = ["Warehouse-A"],
             Site = "Leeds",
             Technician = "Sam",
             StickId = Guid.Parse("11111111-2222-3333-4444-555555555555"),
@@ -65,7 +65,7 @@ public sealed class StickSettingsTests : IDisposable
 
         var read = StickSettings.Read(path);
 
-        Assert.Equal(new StickSettings { TenantId = TestCaptures.Tenant, GroupTag = "Kiosk" }, read);
+        Assert.Equal(new StickSettings { TenantId = TestCaptures.Tenant, GroupTags = ["Kiosk"] }, read);
     }
 
     [Fact]
@@ -87,6 +87,12 @@ public sealed class StickSettingsTests : IDisposable
     [InlineData("{ \"tenantId\": \"5b0c7e4e-8f1d-4c36-9a57-3d1f2e8b6a01\", \"TENANTID\": \"0f6f2c1a-3e2b-4c5d-8e9f-a0b1c2d3e4f5\" }", "\"tenantId\" appears twice (as \"tenantId\" and \"TENANTID\")")]
     [InlineData("{ \"site\": \"a\", \"site\": \"b\" }", "\"site\" appears twice")]
     [InlineData("{ \"stickId\": \"00000000-0000-0000-0000-000000000000\" }", "\"stickId\" is the empty GUID")]
+    [InlineData("{ \"groupTags\": \"Kiosk\" }", "\"groupTags\" must be an array of strings, found a string")]
+    [InlineData("{ \"groupTags\": [\"Kiosk\", 2] }", "\"groupTags\" holds a number; each tag is a string")]
+    [InlineData("{ \"groupTags\": [\"Kiosk\", \" \"] }", "\"groupTags\": a group tag is empty")]
+    [InlineData("{ \"groupTags\": [\"Kiosk\", \"kiosk\"] }", "\"groupTags\": group tag 'kiosk' is given twice")]
+    [InlineData("{ \"groupTags\": [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\"] }", "10 group tags; a stick offers at most 9")]
+    [InlineData("{ \"groupTag\": \"Kiosk\", \"groupTags\": [\"A\", \"B\"] }", "both \"groupTag\" and \"groupTags\" are given")]
     public void A_malformed_file_is_invalid_input_naming_the_file_and_the_fault(string json, string fault)
     {
         var path = temp.Write("stick.json", json);
@@ -96,6 +102,43 @@ public sealed class StickSettingsTests : IDisposable
         Assert.Equal(ExitCodes.InvalidInput, error.ExitCode);
         Assert.StartsWith($"{path} is malformed: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(fault, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_tags_are_written_as_a_list_and_read_back_in_their_order()
+    {
+        var settings = new StickSettings { TenantId = TestCaptures.Tenant, GroupTags = ["Kiosk", "Standard", "Shared"] };
+        var path = temp.File("stick.json");
+
+        settings.Write(path);
+        var read = StickSettings.Read(path);
+
+        Assert.Equal(settings, read);
+        Assert.Contains("\"groupTags\": [\n    \"Kiosk\",\n    \"Standard\",\n    \"Shared\"\n  ]", File.ReadAllText(path).ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"groupTag\":", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void One_tag_is_written_as_an_older_stick_has_it_so_an_older_collect_still_reads_the_file()
+    {
+        var path = temp.File("stick.json");
+
+        new StickSettings { TenantId = TestCaptures.Tenant, GroupTags = ["Kiosk"] }.Write(path);
+
+        Assert.Contains("\"groupTag\": \"Kiosk\"", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.DoesNotContain("groupTags", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"groupTag\": \"\" }", new string[0])]
+    [InlineData("{ \"groupTag\": \" Kiosk \" }", new[] { "Kiosk" })]
+    [InlineData("{ \"groupTags\": [] }", new string[0])]
+    [InlineData("{ \"GROUPTAGS\": [\" Kiosk\", \"Shared \"] }", new[] { "Kiosk", "Shared" })]
+    public void The_single_tag_of_older_sticks_and_the_list_both_read_as_the_list(string json, string[] tags)
+    {
+        var path = temp.Write("stick.json", json);
+
+        Assert.Equal(tags, StickSettings.Read(path)!.GroupTags);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class CaptureCommandTests : IDisposable
     public async Task Stick_json_supplies_the_tenant_group_tag_site_technician_and_stick_id()
     {
         var stickId = Guid.Parse("11111111-2222-3333-4444-555555555555");
-        stick.WriteSettings(new StickSettings { TenantId = TestCaptures.Tenant, GroupTag = "Warehouse-A", Site = "Leeds", Technician = "Sam", StickId = stickId });
+        stick.WriteSettings(new StickSettings { TenantId = TestCaptures.Tenant, GroupTags = ["Warehouse-A"], Site = "Leeds", Technician = "Sam", StickId = stickId });
         var report = stick.WriteReport(HashBuilder.Sample(3));
 
         var result = await stick.RunAsync("--oa3-report", report);
@@ -90,7 +90,7 @@ public sealed class CaptureCommandTests : IDisposable
     [Fact]
     public async Task Options_override_stick_json()
     {
-        stick.WriteSettings(new StickSettings { TenantId = TestCaptures.Tenant, GroupTag = "Warehouse-A", Site = "Leeds", Technician = "Sam" });
+        stick.WriteSettings(new StickSettings { TenantId = TestCaptures.Tenant, GroupTags = ["Warehouse-A"], Site = "Leeds", Technician = "Sam" });
         var report = stick.WriteReport(HashBuilder.Sample(3));
 
         var result = await stick.RunAsync("--oa3-report", report, "--tenant", TestCaptures.OtherTenant.ToString(),
@@ -169,7 +169,7 @@ public sealed class CaptureCommandTests : IDisposable
     [Fact]
     public async Task A_bad_group_tag_in_stick_json_is_refused_naming_the_file()
     {
-        stick.WriteSettings(new StickSettings { TenantId = TestCaptures.Tenant, GroupTag = "A,B" });
+        stick.WriteSettings(new StickSettings { TenantId = TestCaptures.Tenant, GroupTags = ["A,B"] });
         var report = stick.WriteReport(HashBuilder.Sample(3));
 
         var result = await stick.RunAsync("--oa3-report", report);

@@ -41,7 +41,7 @@ public sealed class StickInitCommandTests : IDisposable
 
         var settings = StickSettings.Read(StickSettings.PathOn(stick))!;
         Assert.Equal(Guid.Parse(Tenant), settings.TenantId);
-        Assert.Equal(("Warehouse7", "Bay 3", "ana"), (settings.GroupTag, settings.Site, settings.Technician));
+        Assert.Equal(("Warehouse7", "Bay 3", "ana"), (settings.GroupTags.Single(), settings.Site, settings.Technician));
         var (info, captures) = StickStore.Peek(Path.Combine(stick, "collector", "data", "captures.db"));
         Assert.Equal(settings.StickId, info.StickId);
         Assert.Equal(0, captures);
@@ -108,7 +108,7 @@ public sealed class StickInitCommandTests : IDisposable
         Assert.Equal(0, refreshed.ExitCode);
         Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
         var after = StickSettings.Read(StickSettings.PathOn(stick))!;
-        Assert.Equal((settings.StickId, "New"), (after.StickId, after.GroupTag));
+        Assert.Equal((settings.StickId, "New"), (after.StickId, after.GroupTags.Single()));
     }
 
     [Fact]

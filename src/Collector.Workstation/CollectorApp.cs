@@ -18,7 +18,10 @@ public static class CollectorApp
             ExportCommand.Create(context),
             ImportCommand.Create(context),
             StatusCommand.Create(context),
-            StickInitCommand.Create(context),
+            new Command("stick", "Prepare USB sticks for technicians, and clear them once the hub holds their captures.")
+            {
+                StickInitCommand.Create(context), StickClearCommand.Create(context),
+            },
             RegisterCommand.Create(context),
         };
 

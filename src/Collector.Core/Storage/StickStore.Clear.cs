@@ -64,6 +64,10 @@ public sealed partial class StickStore
     public long LastSequence() => SqliteFailures.Try(Path, "read the stick", () =>
         connection.Scalar<long>(null, "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM captures), (SELECT last_seq FROM stick WHERE singleton = 1))"));
 
+    /// <summary>The devices on the stick, as its stored count says (what collect shows after "SAVED").</summary>
+    public int DeviceCount() => (int)SqliteFailures.Try(Path, "read the stick", () =>
+        connection.Scalar<long>(null, "SELECT device_count FROM stick WHERE singleton = 1"));
+
     /// <summary>
     /// The tenants of an existing stick database's captures, read through a read-only connection
     /// (stick init refuses to move a stick that still holds another tenant's captures).

@@ -88,6 +88,18 @@ public static class SharedOptions
     };
 
     /// <summary>
+    /// <c>--group-tag TAG</c>, given once per tag (stick init: a stick may offer several). A tag
+    /// per occurrence, never several in one: a tag may hold a space.
+    /// </summary>
+    public static Option<string[]> GroupTags(string description) => new("--group-tag")
+    {
+        HelpName = "TAG",
+        Description = description,
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>
     /// The parser of a whole-number option from <paramref name="min"/> to <paramref name="max"/>:
     /// text that is not a whole number ("abc", "1e3", "", one too large for an int) is a usage
     /// error in one line, as is a number out of range (<paramref name="why"/> says why the range).

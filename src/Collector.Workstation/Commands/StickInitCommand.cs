@@ -7,15 +7,16 @@ using Collector.Workstation.Sticks;
 namespace Collector.Workstation.Commands;
 
 /// <summary>
-/// <c>collector stick init DIR --tenant GUID …</c>: lays a stick out from the stick image (the
-/// published collect.exe builds, Collect.cmd, the technician README, OA3Tool config), writes
-/// stick.json with a new stick id, and creates the stick database. Never overwrites captures,
-/// never writes a secret.
+/// <c>collector stick init DIR --tenant GUID [--group-tag TAG]…</c>: lays a stick out from the
+/// stick image (the published collect.exe builds, Collect.cmd, the technician README, OA3Tool
+/// config), writes stick.json with a new stick id and the group tags a technician may give, and
+/// creates the stick database. Never overwrites captures, never writes a secret, never moves a
+/// stick that holds captures to another tenant (<c>collector stick clear</c> empties it first).
 /// </summary>
 public static class StickInitCommand
 {
     public sealed record Options(
-        string Directory, string Tenant, string? GroupTag, string? Site, string? Technician,
+        string Directory, string Tenant, IReadOnlyList<string>? GroupTags, string? Site, string? Technician,
         string? Oa3Tool, string? PcpKsp, string? Image, bool Force);
 
     private const long Margin = 1024 * 1024;
@@ -24,7 +25,8 @@ public static class StickInitCommand
     {
         var directory = new Argument<string>("DIR") { Description = "The stick's root folder (its drive, e.g. E:\\ or /media/usb)." };
         var tenant = SharedOptions.Tenant("The Entra tenant id every capture on this stick belongs to.", required: true);
-        var groupTag = SharedOptions.GroupTag("The default Autopilot group tag for this stick's captures.");
+        var groupTags = SharedOptions.GroupTags(
+            $"An Autopilot group tag for this stick's captures; give it once per tag (at most {StickSettings.MaxGroupTags}): with several, collect asks which.");
         var site = new Option<string>("--site") { Description = "Where the stick is used (kept with every capture)." };
         var technician = new Option<string>("--technician") { Description = "Who uses the stick (kept with every capture)." };
         var oa3tool = new Option<string>("--oa3tool") { Description = "oa3tool.exe from the Windows ADK, copied into collector\\tools (for WinPE)." };
@@ -33,19 +35,20 @@ public static class StickInitCommand
         var force = new Option<bool>("--force") { Description = "Refresh the programs and settings of a stick initialised before (its captures are kept)." };
         var init = new Command("init", "Lay out a USB stick for capturing: programs, settings, an empty stick database.")
         {
-            directory, tenant, groupTag, site, technician, oa3tool, pcpksp, image, force,
+            directory, tenant, groupTags, site, technician, oa3tool, pcpksp, image, force,
         };
         init.SetAction((parse, ct) => context.RunAsync(() => RunAsync(new Options(
-            parse.GetValue(directory)!, parse.GetValue(tenant)!, parse.GetValue(groupTag), parse.GetValue(site),
+            parse.GetValue(directory)!, parse.GetValue(tenant)!, parse.GetResult(groupTags) is null ? null : parse.GetValue(groupTags), parse.GetValue(site),
             parse.GetValue(technician), parse.GetValue(oa3tool), parse.GetValue(pcpksp), parse.GetValue(image),
             parse.GetValue(force)), context, ct)));
-        return new Command("stick", "Prepare USB sticks for technicians.") { init };
+        return init;
     }
 
     public static async Task<int> RunAsync(Options options, WorkstationContext context, CancellationToken cancellationToken)
     {
         var tenant = CaptureRules.ParseTenant(options.Tenant, "--tenant");
-        var root = CheckedRoot(options.Directory);
+        var tags = options.GroupTags is null ? null : CheckedTags(options.GroupTags);
+        var root = StickRoot.Checked(options.Directory);
         var image = StickImage.Locate(options.Image);
         var extraTools = new[] { (options.Oa3Tool, StickLayout.Oa3ToolFile), (options.PcpKsp, StickLayout.PcpKspFile) }
             .Where(t => !string.IsNullOrWhiteSpace(t.Item1))
@@ -66,10 +69,15 @@ public static class StickInitCommand
         var stickId = damage is null
             ? DecideStickId(root, databasePath, existing, settingsUnreadable, options.Force)
             : existing?.StickId ?? Guid.CreateVersion7();
+        if (damage is null)
+        {
+            RefuseAnotherTenant(root, databasePath, tenant);
+        }
+
         var settings = new StickSettings
         {
             TenantId = tenant,
-            GroupTag = Checked(options.GroupTag ?? existing?.GroupTag ?? "", CaptureRules.GroupTagProblem),
+            GroupTags = tags ?? CheckedTags(existing?.GroupTags ?? []),
             Site = Checked(options.Site ?? existing?.Site ?? "", v => NameProblem("site", v)),
             Technician = Checked(options.Technician ?? existing?.Technician ?? "", v => NameProblem("technician", v)),
             StickId = stickId,
@@ -106,7 +114,9 @@ public static class StickInitCommand
         var o = context.Out;
         await o.WriteLineAsync($"Stick ready: {root}").ConfigureAwait(false);
         await o.WriteLineAsync($"  tenant       {tenant:D}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  group tag    {(settings.GroupTag.Length > 0 ? settings.GroupTag : "(none)")}").ConfigureAwait(false);
+        await o.WriteLineAsync(settings.GroupTags.Count > 1
+            ? $"  group tags   {string.Join(", ", settings.GroupTags.Select((t, i) => $"{i + 1} {t}"))} (collect asks which; Collect N chooses)"
+            : $"  group tag    {(settings.GroupTags.Count == 1 ? settings.GroupTags[0] : "(none)")}").ConfigureAwait(false);
         await o.WriteLineAsync($"  stick id     {stickId:D}").ConfigureAwait(false);
         if (putAside is not null)
         {
@@ -128,16 +138,41 @@ public static class StickInitCommand
         return ExitCodes.Ok;
     }
 
-    private static string CheckedRoot(string directory)
+    /// <summary>The tags as given, trimmed: each one Intune's CSV can carry, none empty, none twice (exit 2).</summary>
+    private static List<string> CheckedTags(IReadOnlyList<string> given)
     {
-        if (File.Exists(directory))
+        var tags = given.Select(t => t.Trim()).ToList();
+        if (StickSettings.GroupTagsProblem(tags) is { } listProblem)
         {
-            throw new InvalidInputException($"{directory} is a file; give the stick's root folder");
+            throw new InvalidInputException($"--group-tag: {listProblem}");
         }
 
-        return Directory.Exists(directory)
-            ? Path.GetFullPath(directory)
-            : throw new InvalidInputException($"{directory} does not exist: plug the stick in and give its root folder");
+        foreach (var tag in tags)
+        {
+            _ = Checked(tag, CaptureRules.GroupTagProblem);
+        }
+
+        return tags;
+    }
+
+    /// <summary>
+    /// A stick holds one tenant's captures: re-initialising one that still holds captures of
+    /// another tenant would mix them (and its device count with them). Sync and clear it first.
+    /// </summary>
+    private static void RefuseAnotherTenant(string root, string databasePath, Guid tenant)
+    {
+        if (!StickStore.Exists(databasePath))
+        {
+            return;
+        }
+
+        var others = StickStore.PeekTenants(databasePath).Where(t => t != tenant).ToList();
+        if (others.Count > 0)
+        {
+            throw new InvalidInputException(
+                $"{root} holds captures of tenant {string.Join(", ", others.Select(t => t.ToString("D")))}: a stick changes tenant only once it is empty. " +
+                $"Sync it at a desk, run 'collector stick clear {root}', then stick init --force with the new tenant");
+        }
     }
 
     private static string CheckedExecutable(string path, string what)

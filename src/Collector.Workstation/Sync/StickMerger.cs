@@ -1,6 +1,7 @@
 using Collector.Core.Errors;
 using Collector.Core.Storage;
 using Collector.Workstation.Hub;
+using Collector.Workstation.Sticks;
 using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Sync;
@@ -115,31 +116,24 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         var recovered = Path.Combine(Path.GetDirectoryName(copy)!, "salvaged.db");
         using var stick = StickStore.CreateRecovered(recovered, StickSalvage.InferInfo(salvaged), salvaged.Captures, out _);
         var merged = hub.Merge(stick, database);
-        var read = stick.ReadRows().Select(r => r.Sequence).ToHashSet();
+        // What the hub already holds of this stick (an earlier sync merged it; a stick clear took it
+        // off the stick since) is not lost, whatever this copy lost.
+        var read = stick.ReadRows().Select(r => r.Sequence).Concat(hub.SequencesOf(stick.Info.StickId)).ToHashSet();
         report.Damaged(new DamagedStick(database, merged.NewCaptures + merged.KnownCaptures, Missing(read), damage));
         Refused(report, database, merged);
         return merged;
     }
 
-    /// <summary>The sequence numbers below the highest one read that were not read: "#5, #9–#16", or "" for none.</summary>
-    private static string Missing(HashSet<long> read)
-    {
-        var ranges = new List<string>();
-        long? start = null;
-        for (long seq = 1, last = read.Count == 0 ? 0 : read.Max(); seq <= last + 1; seq++)
-        {
-            if (seq <= last && !read.Contains(seq))
-            {
-                start ??= seq;
-            }
-            else if (start is { } from)
-            {
-                ranges.Add(from == seq - 1 ? $"#{from}" : $"#{from}–#{seq - 1}");
-                start = null;
-            }
-        }
+    /// <summary>The sequence numbers below the highest one known that were not read: "#5, #9–#16", or "" for none.</summary>
+    private static string Missing(HashSet<long> read) =>
+        SequenceRanges.Format(LongRange(1, read.Count == 0 ? 0 : read.Max()).Where(seq => !read.Contains(seq)));
 
-        return ranges.Count <= 12 ? string.Join(", ", ranges) : string.Join(", ", ranges.Take(12)) + $" and {ranges.Count - 12} more range(s)";
+    private static IEnumerable<long> LongRange(long from, long to)
+    {
+        for (var seq = from; seq <= to; seq++)
+        {
+            yield return seq;
+        }
     }
 
     private static void Refused(SyncReport report, string database, MergeResult merged)

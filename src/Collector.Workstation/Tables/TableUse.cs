@@ -20,6 +20,9 @@ public sealed record TableUse(string Command, string SasPermissions)
     /// <summary>Only reads.</summary>
     public static readonly TableUse Status = new("status", "r");
 
+    /// <summary>Only reads: which devices the table holds (stick clear --uploaded).</summary>
+    public static readonly TableUse Clear = new("stick clear --uploaded", "r");
+
     /// <summary>True when the command writes to the table (a failed write leaves nothing half-written).</summary>
     public bool Writes => SasPermissions != "r";
 }

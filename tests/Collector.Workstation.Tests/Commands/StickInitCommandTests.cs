@@ -3,6 +3,7 @@ using Collector.Core.Captures;
 using Collector.Core.Storage;
 using Collector.Testing;
 using Collector.Workstation.Sticks;
+using Collector.Workstation.Tests.Sticks;
 
 namespace Collector.Workstation.Tests.Commands;
 
@@ -15,11 +16,7 @@ public sealed class StickInitCommandTests : IDisposable
 
     public StickInitCommandTests()
     {
-        image = temp.File("image");
-        foreach (var file in StickImage.RequiredFiles.Concat(StickImage.Arm64Files))
-        {
-            temp.Write(Path.Combine("image", file), file.EndsWith(".exe", StringComparison.Ordinal) ? Pe(4096) : [.. "text of "u8, .. System.Text.Encoding.ASCII.GetBytes(file)]);
-        }
+        image = TestStickImage.Create(temp);
 
         stick = temp.File("stick");
         Directory.CreateDirectory(stick);
@@ -330,14 +327,5 @@ public sealed class StickInitCommandTests : IDisposable
     private Task<CliResult> Init(params string[] extra) =>
         Cli.RunAsync(["stick", "init", stick, "--tenant", Tenant, "--image", image, .. extra]);
 
-    /// <summary>A file with the headers of a PE executable ("MZ", e_lfanew, "PE\0\0"), padded to <paramref name="size"/>.</summary>
-    private static byte[] Pe(int size)
-    {
-        var bytes = new byte[size];
-        bytes[0] = (byte)'M';
-        bytes[1] = (byte)'Z';
-        BitConverter.TryWriteBytes(bytes.AsSpan(60), 128);
-        "PE\0\0"u8.CopyTo(bytes.AsSpan(128));
-        return bytes;
-    }
+    private static byte[] Pe(int size) => TestStickImage.Pe(size);
 }

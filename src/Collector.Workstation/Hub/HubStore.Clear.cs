@@ -1,0 +1,55 @@
+using Collector.Core.Storage;
+using Collector.Workstation.Register;
+
+namespace Collector.Workstation.Hub;
+
+/// <summary>
+/// What the hub holds of one capture, as <c>collector stick clear</c> asks: its hash, byte for
+/// byte as merged, and its device — the hub's key for it, the device's newest capture, and
+/// whether Autopilot has the device (registered, or already there: 806).
+/// </summary>
+public sealed record HeldCapture(string HardwareHash, Guid TenantId, string DeviceKey, Guid NewestCaptureId, bool Registered);
+
+/// <summary>The queries behind <c>collector stick clear</c>: it only reads the hub.</summary>
+public sealed partial class HubStore
+{
+    /// <summary>True when a sync has merged stick <paramref name="stickId"/> into this hub.</summary>
+    public bool HasMerged(Guid stickId) =>
+        connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM sticks WHERE stick_id = $stick)", ("$stick", stickId.ToString("D"))) == 1;
+
+    /// <summary>The sequence numbers of stick <paramref name="stickId"/>'s captures the hub holds.</summary>
+    public IReadOnlyList<long> SequencesOf(Guid stickId)
+    {
+        using var command = connection.Command(null, "SELECT seq FROM captures WHERE stick_id = $stick", ("$stick", stickId.ToString("D")));
+        using var reader = command.ExecuteReader();
+        var sequences = new List<long>();
+        while (reader.Read())
+        {
+            sequences.Add(reader.GetInt64(0));
+        }
+
+        return sequences;
+    }
+
+    /// <summary>What the hub holds under <paramref name="captureId"/>, or null when it holds no such capture.</summary>
+    public HeldCapture? Held(Guid captureId)
+    {
+        var statement = statements.Get("""
+            SELECT c.hardware_hash, d.tenant_id, d.device_key, d.newest_capture_id,
+                   EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = d.tenant_id AND r.device_key = d.device_key
+                           AND r.state IN ($registered, $already))
+            FROM captures c JOIN devices d ON d.device_id = c.device_id
+            WHERE c.capture_id = $id
+            """).Bind("$id", captureId.ToString("D"))
+            .Bind("$registered", RegistrationStates.Registered).Bind("$already", RegistrationStates.AlreadyRegistered);
+        if (!statement.Read())
+        {
+            return null;
+        }
+
+        var held = new HeldCapture(statement.GetString(0), Guid.Parse(statement.GetString(1)), statement.GetString(2),
+            Guid.Parse(statement.GetString(3)), statement.GetInt64(4) == 1);
+        statement.Reset();
+        return held;
+    }
+}

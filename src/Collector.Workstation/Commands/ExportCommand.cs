@@ -10,16 +10,18 @@ namespace Collector.Workstation.Commands;
 
 /// <summary>
 /// <c>collector export [--hub FILE | --table [TARGET]] [--table-name NAME] [--tenant GUID]
-/// [--group-tag TAG] [--out DIR] [--batch-size N] [--all] [--json]</c>: the newest capture of each
-/// device not exported before (all with <c>--all</c>) as Intune import files of at most 500
-/// devices, with a manifest beside them (design section 6).
+/// [--format autopilot|identifiers|partner] [--group-tag TAG] [--out DIR] [--batch-size N] [--all] [--json]</c>:
+/// the newest capture of each device not exported before in that format (all with <c>--all</c>)
+/// as files of the format — Intune's Autopilot CSV of at most 500 devices by default (design
+/// section 6), corporate identifiers for Autopilot device preparation, or Partner Center's
+/// device batch CSV — with a manifest beside them.
 /// </summary>
 public static class ExportCommand
 {
     /// <param name="UseTable">True when <c>--table</c> was given, with or without a value.</param>
     public sealed record Options(
         string? Hub, bool UseTable, string? Table, string? TableName, string? Tenant, string? GroupTag,
-        string? Out, int BatchSize, bool All, bool Json);
+        string? Out, int? BatchSize, bool All, bool Json, string Format = "autopilot");
 
     /// <summary>The <c>--json</c> object; the property names are a contract.</summary>
     /// <param name="Registered">Devices left out because Autopilot already has them (collector register); 0 with --all.</param>
@@ -35,25 +37,45 @@ public static class ExportCommand
         var tenant = SharedOptions.Tenant("Only this tenant's devices; default: every tenant, in files of their own.");
         var groupTag = SharedOptions.GroupTag("Write this group tag for every device instead of its own.");
         var output = new Option<string>("--out") { HelpName = "DIR", Description = "The folder for the files (created if missing; default: the current folder)." };
-        var batchSize = new Option<int>("--batch-size")
+        var format = new Option<string>("--format")
+        {
+            HelpName = "FORMAT",
+            Description = "autopilot: Intune's Autopilot CSV (the default); identifiers: corporate identifiers (manufacturer, model, serial) " +
+                "for Autopilot device preparation; partner: Partner Center's device batch CSV.",
+            DefaultValueFactory = _ => ExportFormat.Autopilot.Name,
+        }.AcceptOnlyFromAmong([.. ExportFormat.All.Select(f => f.Name)]);
+        var batchSize = new Option<int?>("--batch-size")
         {
             HelpName = "N",
-            Description = $"Devices per file, 1 to {IntuneCsvWriter.MaxRowsPerFile} (Intune's limit, the default).",
-            DefaultValueFactory = _ => IntuneCsvWriter.MaxRowsPerFile,
-            CustomParser = SharedOptions.WholeNumber("--batch-size", 1, IntuneCsvWriter.MaxRowsPerFile,
-                $"Intune takes at most {IntuneCsvWriter.MaxRowsPerFile} devices per file"),
+            Description = $"Devices per file, from 1 to the format's limit (the default): {string.Join(", ", ExportFormat.All.Select(f => $"{f.Name} {f.MaxRowsPerFile:N0}"))}.",
+        };
+
+        // The limit is the format's: read from --format's own token, so an unknown format is its
+        // own error here, not an exception while this value is parsed.
+        batchSize.CustomParser = r =>
+        {
+            var chosen = ExportFormat.All.FirstOrDefault(f => f.Name == r.GetResult(format)?.Tokens.FirstOrDefault()?.Value) ?? ExportFormat.Autopilot;
+            return SharedOptions.WholeNumber("--batch-size", 1, chosen.MaxRowsPerFile, $"{chosen.Carrier} takes at most {chosen.MaxRowsPerFile:N0} devices per file")(r);
         };
         var all = new Option<bool>("--all") { Description = "Export every device again, not only those not exported before." };
         var json = SharedOptions.Json("one JSON object: files, devices, leftOut");
         var command = new Command("export", "Write Intune import files (at most 500 devices each) for devices not exported before.")
         {
-            hub, table, tableName, tenant, groupTag, output, batchSize, all, json,
+            hub, table, tableName, tenant, format, groupTag, output, batchSize, all, json,
         };
         SharedOptions.OneSource(command, hub, table, tableName, "export");
+        command.Validators.Add(result =>
+        {
+            var chosen = ExportFormat.All.FirstOrDefault(f => f.Name == result.GetResult(format)?.Tokens.FirstOrDefault()?.Value) ?? ExportFormat.Autopilot;
+            if (result.GetResult(groupTag) is not null && !chosen.HasGroupTag)
+            {
+                result.AddError($"--group-tag goes with --format {ExportFormat.Autopilot.Name}: {chosen.Carrier} has no group tag");
+            }
+        });
         command.SetAction((parse, ct) => context.RunAsync(() => RunAsync(
             new Options(parse.GetValue(hub), parse.GetResult(table) is not null, parse.GetValue(table), parse.GetValue(tableName),
                 parse.GetValue(tenant), parse.GetValue(groupTag), parse.GetValue(output), parse.GetValue(batchSize),
-                parse.GetValue(all), parse.GetValue(json)),
+                parse.GetValue(all), parse.GetValue(json), parse.GetValue(format)!),
             context, new DurableBatchFileWriter(), ct)));
         return command;
     }
@@ -66,13 +88,14 @@ public static class ExportCommand
             throw new InvalidInputException($"--group-tag: {tagProblem}");
         }
 
+        var format = ExportFormat.Named(options.Format);
         var folder = Path.GetFullPath(string.IsNullOrWhiteSpace(options.Out) ? "." : options.Out);
-        var source = OpenSource(options, tenant, context);
+        var source = OpenSource(options, tenant, format, context);
         await using (source.ConfigureAwait(false))
         {
             CreateFolder(folder);
-            var batcher = new ExportBatcher(options.BatchSize, options.GroupTag);
-            var writer = new ExportWriter(folder, source, files, context.Clock);
+            var batcher = new ExportBatcher(options.BatchSize ?? format.MaxRowsPerFile, options.GroupTag, format);
+            var writer = new ExportWriter(folder, source, files, context.Clock, format);
             try
             {
                 await foreach (var device in source.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -98,7 +121,7 @@ public static class ExportCommand
 
             writer.Finish();
 
-            await ReportAsync(options, context, source, writer, batcher.LeftOut).ConfigureAwait(false);
+            await ExportReport.WriteAsync(options.Json, format, context, source, writer, batcher.LeftOut).ConfigureAwait(false);
             return batcher.LeftOut.Count > 0 ? ExitCodes.Partial : ExitCodes.Ok;
         }
     }
@@ -125,7 +148,7 @@ public static class ExportCommand
         }
     }
 
-    private static IExportSource OpenSource(Options options, Guid? tenant, WorkstationContext context)
+    private static IExportSource OpenSource(Options options, Guid? tenant, ExportFormat format, WorkstationContext context)
     {
         if (!options.UseTable)
         {
@@ -135,11 +158,11 @@ public static class ExportCommand
                 throw new StorageException($"no hub at {path}: run 'collector sync' or 'collector import' first, or pass --hub FILE");
             }
 
-            return new HubExportSource(HubStore.Open(path, context.Clock), tenant, options.All);
+            return new HubExportSource(HubStore.Open(path, context.Clock), tenant, options.All, format);
         }
 
         var target = TableTarget.ResolveGiven(options.Table, options.TableName, context);
-        return new TableExportSource(TableClients.Default().Connect(target, TableUse.Export, context.Clock, context.Error), tenant, options.All);
+        return new TableExportSource(TableClients.Default().Connect(target, TableUse.Export, context.Clock, context.Error), tenant, options.All, format);
     }
 
     private static void CreateFolder(string folder)
@@ -151,64 +174,6 @@ public static class ExportCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StorageException($"cannot create the output folder {folder} ({e.Message}); nothing was marked exported", e);
-        }
-    }
-
-    private static async Task ReportAsync(Options options, WorkstationContext context, IExportSource source, ExportWriter writer, IReadOnlyList<ExportLeftOut> leftOut)
-    {
-        foreach (var device in leftOut)
-        {
-            await context.Error.WriteLineAsync($"{CollectorApp.Name}: left out {DisplayText.Escape(device.DeviceKey)}: {DisplayText.Escape(device.Reason)}").ConfigureAwait(false);
-        }
-
-        if (options.Json)
-        {
-            await JsonOutput.WriteAsync(context.Out, new JsonExport(writer.Files, writer.Devices,
-                [.. leftOut.Select(d => new JsonLeftOut(d.DeviceKey, d.Reason))], source.RegisteredLeftOut)).ConfigureAwait(false);
-            return;
-        }
-
-        var o = context.Out;
-        if (writer.Files.Count == 0)
-        {
-            await o.WriteLineAsync(leftOut.Count == 0
-                ? $"Nothing to export from {source.Description}: every device's newest capture is already exported or registered (--all exports them again)."
-                : $"Nothing exported from {source.Description}.").ConfigureAwait(false);
-        }
-        else
-        {
-            await o.WriteLineAsync($"Exported {writer.Devices:N0} device(s) from {source.Description} into {writer.Files.Count} file(s):").ConfigureAwait(false);
-            foreach (var file in writer.Files)
-            {
-                await o.WriteLineAsync($"  {file}").ConfigureAwait(false);
-            }
-
-            foreach (var manifest in writer.Manifests)
-            {
-                await o.WriteLineAsync($"Manifest: {manifest}").ConfigureAwait(false);
-            }
-        }
-
-        if (writer.Changed.Count > 0)
-        {
-            await o.WriteLineAsync($"{writer.Changed.Count} device(s) got a newer capture while exporting; they stay waiting for the next export: {DisplayText.Escape(string.Join(", ", writer.Changed))}").ConfigureAwait(false);
-        }
-
-        if (source.RegisteredLeftOut > 0)
-        {
-            await o.WriteLineAsync($"{source.RegisteredLeftOut:N0} device(s) left out: already registered in Autopilot by 'collector register' (--all exports them too).").ConfigureAwait(false);
-        }
-
-        if (leftOut.Count > 0)
-        {
-            await o.WriteLineAsync($"{leftOut.Count} device(s) left out: Intune's format cannot carry them as they are (listed on stderr with the reason).").ConfigureAwait(false);
-        }
-
-        if (writer.Files.Count > 0)
-        {
-            await o.WriteLineAsync("Next: in the Intune admin center, Devices > Windows > Enrollment > Windows Autopilot > Devices > Import:").ConfigureAwait(false);
-            await o.WriteLineAsync("  upload one file at a time, in order, and check that each batch registered before the next.").ConfigureAwait(false);
-            await o.WriteLineAsync("  Then delete the CSV files: a hardware hash lets whoever holds it register the device.").ConfigureAwait(false);
         }
     }
 }

@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Collector.Core.Captures;
-using Collector.Core.Hashing;
 
 namespace Collector.Workstation.Csv;
 
@@ -24,6 +22,12 @@ public sealed record ExportDevice(
     Guid TenantId, string DeviceKey, string Serial, ReadOnlyMemory<byte> Hash, string GroupTag, string AssignedUser,
     IReadOnlyList<string> Flags, ExportSourceRef Source, string? Problem = null)
 {
+    /// <summary>The manufacturer in the hash (record 16): corporate identifiers and Partner Center's CSV carry it.</summary>
+    public string Manufacturer { get; init; } = "";
+
+    /// <summary>The model (product name) in the hash (record 17).</summary>
+    public string Model { get; init; } = "";
+
     /// <summary>A device whose hash is text (a table row).</summary>
     public ExportDevice(
         Guid tenantId, string deviceKey, string serial, string hash, string groupTag, string assignedUser,
@@ -53,11 +57,13 @@ public sealed record ExportBatch(Guid TenantId, IReadOnlyList<ExportDevice> Devi
 public sealed record ExportLeftOut(string DeviceKey, string Reason);
 
 /// <summary>
-/// Cuts a stream of devices, ordered by tenant, into files Intune accepts (design section 6):
-/// at most <c>batchSize</c> rows, one tenant per file, never one serial or one hash twice in a
-/// file. A device whose serial is already in the file being filled waits for the next file (two
-/// devices may share a serial, design section 2); a hash seen before in this run is left out,
-/// since Intune would reject the repeat anyway (ZtdDeviceDuplicated, or 806 across files).
+/// Cuts a stream of devices, ordered by tenant, into files of an <see cref="ExportFormat"/> (for
+/// Intune's CSV, design section 6): at most <c>batchSize</c> rows and the format's bytes, one
+/// tenant per file, never one serial or one device twice in a file. A device whose serial is
+/// already in the file being filled waits for the next file (two devices may share a serial,
+/// design section 2); a device the format cannot tell from one seen before in this run (the same
+/// hash: Intune would reject the repeat anyway, ZtdDeviceDuplicated or 806 across files; the same
+/// manufacturer, model and serial for corporate identifiers) is left out.
 /// Push-based, so the caller can write and mark each file while the source is still streaming:
 /// memory holds one file's devices, not the export's.
 /// </summary>
@@ -71,20 +77,24 @@ public sealed class ExportBatcher
 {
     private readonly int batchSize;
     private readonly string? groupTagOverride;
+    private readonly ExportFormat format;
     private readonly List<ExportLeftOut> leftOut = [];
     private readonly List<ExportDevice> current = [];
     private readonly HashSet<string> serialsInCurrent = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ExportDevice> deferred = [];
     private readonly Dictionary<UInt128, string> hashesSeen = [];
     private HashArena arena = new();
+    private long bytesInCurrent;
     private Guid? tenant;
 
-    /// <param name="batchSize">1 to 500 rows per file.</param>
+    /// <param name="batchSize">1 to the format's rows per file.</param>
     /// <param name="groupTagOverride">When set, every device is written with this tag (validated by the caller).</param>
-    public ExportBatcher(int batchSize, string? groupTagOverride)
+    /// <param name="format">What the files are; Intune's Autopilot CSV by default.</param>
+    public ExportBatcher(int batchSize, string? groupTagOverride, ExportFormat? format = null)
     {
+        this.format = format ?? ExportFormat.Autopilot;
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, IntuneCsvWriter.MaxRowsPerFile);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, this.format.MaxRowsPerFile);
         this.batchSize = batchSize;
         this.groupTagOverride = groupTagOverride;
     }
@@ -102,22 +112,25 @@ public sealed class ExportBatcher
         }
 
         tenant = device.TenantId;
+        // Surrounding spaces are SMBIOS padding, not part of a value (the Autopilot CSV's serial
+        // has always been trimmed so); nothing else about a value is ever changed.
         var candidate = device with
         {
             Serial = device.Serial.Trim(),
+            Manufacturer = device.Manufacturer.Trim(),
+            Model = device.Model.Trim(),
             GroupTag = groupTagOverride ?? device.GroupTag,
         };
-        if (ProblemOf(candidate) is { } problem)
+        if (format.ProblemOf(candidate) is { } problem)
         {
             leftOut.Add(new ExportLeftOut(device.DeviceKey, problem));
             return ready;
         }
 
-        var digest = Digest(candidate.Hash.Span);
+        var digest = Digest(format.Identity(candidate));
         if (!hashesSeen.TryAdd(digest, candidate.DeviceKey))
         {
-            leftOut.Add(new ExportLeftOut(device.DeviceKey,
-                $"its hardware hash is exactly that of device {hashesSeen[digest]}, which this export writes: Intune would reject the repeat"));
+            leftOut.Add(new ExportLeftOut(device.DeviceKey, format.Repeats(hashesSeen[digest])));
             return ready;
         }
 
@@ -133,43 +146,17 @@ public sealed class ExportBatcher
         return ready;
     }
 
-    /// <summary>Null when Intune's CSV can carry the device as it is; otherwise why not.</summary>
-    public static string? ProblemOf(ExportDevice device)
-    {
-        if (device.Problem is { } known)
-        {
-            return known;
-        }
-
-        if (device.Hash.Length == 0)
-        {
-            return "no hardware hash";
-        }
-
-        foreach (var flag in new[] { HashFlags.ChecksumBad, HashFlags.NoSerial, HashFlags.NoManufacturer })
-        {
-            if (device.Flags.Contains(flag))
-            {
-                return HashFlags.Describe(flag);
-            }
-        }
-
-        if (device.Serial.Length == 0)
-        {
-            return HashFlags.Describe(HashFlags.NoSerial);
-        }
-
-        return CaptureRules.CsvValueProblem("the serial in the hash", device.Serial)
-            ?? SpreadsheetCell.FormulaProblem("the serial in the hash", device.Serial)
-            ?? CaptureRules.CsvValueProblem("the hardware hash", device.Hash.Span)
-            ?? CaptureRules.GroupTagProblem(device.GroupTag)
-            ?? CaptureRules.AssignedUserProblem(device.AssignedUser);
-    }
-
     // The hash the source passed is copied (copyHash) into the file's chunks, or, for a device
     // that waits for the next file, into an array of its own, which it keeps when placed later.
     private void Place(ExportDevice device, List<ExportBatch> ready, bool copyHash)
     {
+        // A file that this device would take past the format's bytes is cut first (an empty file takes any one device).
+        var bytes = format.RowBytes(device);
+        if (current.Count > 0 && bytesInCurrent + bytes > format.MaxBytesPerFile)
+        {
+            Cut(ready);
+        }
+
         if (!serialsInCurrent.Add(device.Serial))
         {
             deferred.Add(copyHash ? device with { Hash = device.Hash.ToArray() } : device);
@@ -177,6 +164,7 @@ public sealed class ExportBatcher
         }
 
         current.Add(copyHash ? device with { Hash = arena.Copy(device.Hash.Span) } : device);
+        bytesInCurrent += bytes;
         if (current.Count == batchSize)
         {
             Cut(ready);
@@ -191,6 +179,7 @@ public sealed class ExportBatcher
         arena = new HashArena();
         current.Clear();
         serialsInCurrent.Clear();
+        bytesInCurrent = 0;
         var waiting = deferred.ToArray();
         deferred.Clear();
         foreach (var device in waiting)

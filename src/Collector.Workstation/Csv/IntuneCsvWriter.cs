@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using Collector.Core.Captures;
 
 namespace Collector.Workstation.Csv;
 
@@ -88,68 +87,31 @@ public static class IntuneCsvWriter
                 + (columns >= 4 ? 1 + row.GroupTag.Length : 0) + (columns == 5 ? 1 + row.AssignedUser.Length : 0);
         }
 
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new byte[length];
-        }
-
-        var bytes = buffer;
-        var at = Put(bytes, 0, header);
-        at = Put(bytes, at, "\r\n");
+        var bytes = CsvBytes.Room(ref buffer, length);
+        var at = CsvBytes.Put(bytes, 0, header);
+        at = CsvBytes.Put(bytes, at, CsvBytes.LineEnd);
         foreach (var row in rows)
         {
-            at = Put(bytes, at, Checked("serial", row.Serial, required: true));
-            at = Put(bytes, at, ",,");
-            at = Put(bytes, at, Checked("hardware hash", row.Hash.Span));
+            at = CsvBytes.Put(bytes, at, CsvBytes.Checked(Row, "serial", row.Serial, required: true));
+            at = CsvBytes.Put(bytes, at, ",,");
+            at = CsvBytes.Put(bytes, at, CsvBytes.Checked(Row, "hardware hash", row.Hash.Span));
             if (columns >= 4)
             {
-                at = Put(bytes, at, ",");
-                at = Put(bytes, at, Checked("group tag", row.GroupTag));
+                at = CsvBytes.Put(bytes, at, ",");
+                at = CsvBytes.Put(bytes, at, CsvBytes.Checked(Row, "group tag", row.GroupTag));
             }
 
             if (columns == 5)
             {
-                at = Put(bytes, at, ",");
-                at = Put(bytes, at, Checked("assigned user", row.AssignedUser));
+                at = CsvBytes.Put(bytes, at, ",");
+                at = CsvBytes.Put(bytes, at, CsvBytes.Checked(Row, "assigned user", row.AssignedUser));
             }
 
-            at = Put(bytes, at, "\r\n");
+            at = CsvBytes.Put(bytes, at, CsvBytes.LineEnd);
         }
 
         return at;
     }
 
-    // Every character is printable 7-bit ASCII (checked), so narrowing loses nothing.
-    private static int Put(byte[] bytes, int at, string value)
-    {
-        Ascii.FromUtf16(value, bytes.AsSpan(at), out var written);
-        return at + written;
-    }
-
-    private static int Put(byte[] bytes, int at, ReadOnlySpan<byte> value)
-    {
-        value.CopyTo(bytes.AsSpan(at));
-        return at + value.Length;
-    }
-
-    // Callers leave out what cannot be written; reaching here with such a value is a bug, not input.
-    private static string Checked(string what, string value, bool required = false)
-    {
-        if (required && value.Length == 0)
-        {
-            throw new ArgumentException($"the {what} of an Intune CSV row cannot be empty");
-        }
-
-        return CaptureRules.CsvValueProblem(what, value) is { } problem ? throw new ArgumentException(problem) : value;
-    }
-
-    private static ReadOnlySpan<byte> Checked(string what, ReadOnlySpan<byte> value)
-    {
-        if (value.IsEmpty)
-        {
-            throw new ArgumentException($"the {what} of an Intune CSV row cannot be empty");
-        }
-
-        return CaptureRules.CsvValueProblem(what, value) is { } problem ? throw new ArgumentException(problem) : value;
-    }
+    private const string Row = "an Intune CSV row";
 }

@@ -15,9 +15,9 @@ public sealed record ManifestFile(string File, string Batch, int Devices, IReadO
 /// </summary>
 /// <remarks>
 /// <para>
-/// Names are <c>autopilot-TENANT-yyyyMMdd-HHmmss-NNN.csv</c> (UTC), so they sort in the order they
-/// were written; the manifest <c>autopilot-TENANT-yyyyMMdd-HHmmss-manifest.json</c> sorts after
-/// them. A stamp already used (in the folder or, for the hub, by an earlier batch) moves on a
+/// Names are <c>FORMAT-TENANT-yyyyMMdd-HHmmss-NNN.csv</c> (UTC; FORMAT is <c>autopilot</c>,
+/// <c>identifiers</c> or <c>partner</c>), so they sort in the order they were written; the
+/// manifest <c>FORMAT-TENANT-yyyyMMdd-HHmmss-manifest.json</c> sorts after them. A stamp already used (in the folder or, for the hub, by an earlier batch) moves on a
 /// second; so does a run past file 999, so three digits always sort.
 /// </para>
 /// <para>
@@ -28,8 +28,9 @@ public sealed record ManifestFile(string File, string Batch, int Devices, IReadO
 /// still written, and marked, strictly one after the other. Two buffers take turns.
 /// </para>
 /// </remarks>
-public sealed class ExportWriter(string folder, IExportSource source, IBatchFileWriter files, TimeProvider clock)
+public sealed class ExportWriter(string folder, IExportSource source, IBatchFileWriter files, TimeProvider clock, ExportFormat? format = null)
 {
+    private readonly ExportFormat format = format ?? ExportFormat.Autopilot;
     private const int MaxFilesPerStamp = 999;
     private readonly byte[]?[] buffers = new byte[]?[2];
     private int nextBuffer;
@@ -65,7 +66,7 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
         var name = $"{Prefix(batch.TenantId, stamp)}{sequence:D3}";
         var path = Path.Combine(folder, name + ".csv");
         var content = buffers[nextBuffer];
-        var length = IntuneCsvWriter.Format(batch.Rows, ref content);
+        var length = format.Format(batch.Devices, ref content);
         buffers[nextBuffer] = content;
         nextBuffer ^= 1;
 
@@ -148,7 +149,7 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
         tenant = newTenant;
         stamp = candidate;
         sequence = 0;
-        manifest = new ManifestWriter(ManifestPath(), newTenant.ToString("D"), source.Description, stamp);
+        manifest = new ManifestWriter(ManifestPath(), newTenant.ToString("D"), format.Name, source.Description, stamp);
     }
 
     private static void TryDelete(string path)
@@ -171,6 +172,6 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
 
     private sealed record InFlight(Task Written, ExportBatch Batch, string Name, string Path);
 
-    private static string Prefix(Guid tenant, DateTimeOffset stamp) =>
-        $"autopilot-{tenant:D}-{stamp.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-";
+    private string Prefix(Guid tenant, DateTimeOffset stamp) =>
+        $"{format.Name}-{tenant:D}-{stamp.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-";
 }

@@ -13,7 +13,7 @@ namespace Collector.Workstation.Export;
 /// this writes each entry once. An addition that fails is taken back by writing the closing over
 /// its start, in place, which needs no new space on a full disk.
 /// </summary>
-internal sealed class ManifestWriter(string path, string tenant, string source, DateTimeOffset createdAt) : IDisposable
+internal sealed class ManifestWriter(string path, string tenant, string format, string source, DateTimeOffset createdAt) : IDisposable
 {
     private static readonly byte[] Closing = "\n  ]\n}\n"u8.ToArray();
     private FileStream? stream;
@@ -75,7 +75,7 @@ internal sealed class ManifestWriter(string path, string tenant, string source, 
     private void Start()
     {
         var header = Encoding.UTF8.GetBytes(
-            $"{{\n  \"tenant\": {Json(tenant)},\n  \"source\": {Json(source)},\n  \"createdAt\": {Json(createdAt)},\n  \"files\": [");
+            $"{{\n  \"tenant\": {Json(tenant)},\n  \"format\": {Json(format)},\n  \"source\": {Json(source)},\n  \"createdAt\": {Json(createdAt)},\n  \"files\": [");
         stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         try
         {

@@ -6,7 +6,8 @@ namespace Collector.Workstation.Hub;
 /// The hub database's schema (design section 5): every capture from every stick, the sticks
 /// seen, per device what was last uploaded and exported, the table the upload state is for, and
 /// what Autopilot said of each device registered through Graph. Version 1 lacked
-/// <c>upload_target</c> (sync created it on first use); version 2 lacked <c>registrations</c>. A writer migrates an
+/// <c>upload_target</c> (sync created it on first use); version 2 lacked <c>registrations</c>;
+/// version 3 tracked export for the Autopilot CSV only (<see cref="FormatExports"/>). A writer migrates an
 /// older hub in one transaction when it opens it (<see cref="HubStore.Open"/>); a reader leaves it
 /// as it is, so what a reader queries must be in every version it accepts.
 /// </summary>
@@ -15,7 +16,7 @@ internal static class HubSchema
     /// <summary>'APHB' (Autopilot Hash hub): not a stick's id, so sync never mistakes a hub for a stick.</summary>
     public const int ApplicationId = 0x41504842;
 
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The first version with <c>registrations</c>: a reader of an older hub has no registration counts.</summary>
     public const int RegistrationsSince = 3;
@@ -63,6 +64,30 @@ internal static class HubSchema
         ) STRICT;
 
         CREATE INDEX registrations_open ON registrations (tenant_id, state, record_deleted);
+        """;
+
+    /// <summary>
+    /// Version 4: export tracked per format (<c>collector export --format</c>). The Autopilot CSV
+    /// keeps the columns it always had (<c>devices.exported_capture_id</c>, <c>exported_at</c>,
+    /// <c>export_batch</c>: status's "waiting for export" and older readers go on meaning what
+    /// they meant); every other format (corporate identifiers, Partner Center's CSV) records, per
+    /// device, the capture it last wrote in <c>device_exports</c>, so a device exported one way
+    /// still waits for the other. Each batch in <c>exports</c> says its format. Self-contained:
+    /// it adds the table and the column, and existing batches read as the Autopilot CSV's, which
+    /// is all there was.
+    /// </summary>
+    private const string FormatExports = """
+        CREATE TABLE device_exports (
+            device_id INTEGER NOT NULL REFERENCES devices (device_id),
+            -- identifiers, partner (autopilot stays in devices.exported_*)
+            format TEXT NOT NULL,
+            capture_id TEXT NOT NULL,
+            exported_at TEXT NOT NULL,
+            export_batch TEXT NOT NULL,
+            PRIMARY KEY (device_id, format)
+        ) STRICT;
+
+        ALTER TABLE exports ADD COLUMN format TEXT NOT NULL DEFAULT 'autopilot';
         """;
 
     /// <summary>A new hub's tables. The capture columns come from <see cref="CaptureRow"/>; the hub adds its own around them.</summary>
@@ -123,6 +148,7 @@ internal static class HubSchema
         ) STRICT;
 
         {Registrations}
+        {FormatExports}
         """;
 
     /// <summary>Steps from version N to N+1, by N: literal SQL, as each older schema was.</summary>
@@ -137,5 +163,6 @@ internal static class HubSchema
             ) STRICT;
             """,
         [2] = Registrations,
+        [3] = FormatExports,
     };
 }

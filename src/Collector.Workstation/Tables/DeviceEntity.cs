@@ -32,6 +32,14 @@ public static class DeviceEntity
     public const string ExportedAt = "Exported_At";
     public const string ExportBatch = "Export_Batch";
 
+    // Export marks of the formats after the Autopilot CSV (collector export --format), so a
+    // device exported one way still waits for the other; Exported_At/Export_Batch stay the
+    // Autopilot CSV's, as the seed and every earlier export meant them.
+    public const string IdentifiersExportedAt = "Identifiers_Exported_At";
+    public const string IdentifiersExportBatch = "Identifiers_Export_Batch";
+    public const string PartnerExportedAt = "Partner_Exported_At";
+    public const string PartnerExportBatch = "Partner_Export_Batch";
+
     // Merged in by collector register: the outcome for the capture the row holds (a sync that
     // replaces the row with a newer capture drops them with the rest).
     public const string RegistrationState = "Registration_State";
@@ -45,6 +53,14 @@ public static class DeviceEntity
     public const int MaxStringLength = Core.Captures.CaptureRules.MaxTextLength;
 
     public static string PartitionKey(Guid tenant) => tenant.ToString("D");
+
+    /// <summary>The properties that mark a row exported as <paramref name="format"/> (an <c>export --format</c> value).</summary>
+    public static (string At, string Batch) ExportMarks(string format) => format switch
+    {
+        "identifiers" => (IdentifiersExportedAt, IdentifiersExportBatch),
+        "partner" => (PartnerExportedAt, PartnerExportBatch),
+        _ => (ExportedAt, ExportBatch),
+    };
 
     /// <summary>
     /// Percent-encodes <c>%</c>, <c>/</c>, <c>\</c>, <c>#</c>, <c>?</c> and control characters

@@ -11,17 +11,20 @@ namespace Collector.Workstation.Tables;
 /// <summary>
 /// Exports from an Azure table: each row is a device's newest capture (sync keeps it so). Works
 /// on rows the seed script wrote too, which have only its four columns: the device key is the
-/// RowKey decoded, and the serial is read from the hash (record 14), as for every row. A row
-/// counts as exported while it carries <c>Exported_At</c>; sync replaces a row with a newer
-/// capture whole, which drops the mark. Marks are merge updates conditional on the ETag read, so
+/// RowKey decoded, and the serial, manufacturer and model are read from the hash (records 14,
+/// 16, 17), as for every row. A row counts as exported while it carries the format's mark
+/// (<c>Exported_At</c> for the Autopilot CSV, <c>Identifiers_Exported_At</c>,
+/// <c>Partner_Exported_At</c>); sync replaces a row with a newer capture whole, which drops them. Marks are merge updates conditional on the ETag read, so
 /// a row a sync replaced meanwhile is left waiting with its newer capture. Every call goes through
 /// the connection, which explains what the service or the network said.
 /// </summary>
-public sealed class TableExportSource(TableConnection table, Guid? tenant, bool all) : IExportSource
+public sealed class TableExportSource(TableConnection table, Guid? tenant, bool all, ExportFormat? format = null) : IExportSource
 {
+    private readonly (string At, string Batch) marks = DeviceEntity.ExportMarks((format ?? ExportFormat.Autopilot).Name);
+
     // $select returns only what it names: the keys too (the ETag comes with the metadata).
-    private static readonly string[] Columns =
-        ["PartitionKey", "RowKey", DeviceEntity.SerialNumber, DeviceEntity.HardwareHash, DeviceEntity.GroupTag, DeviceEntity.AssignedUser, DeviceEntity.ExportedAt, DeviceEntity.RegistrationState];
+    private string[] Columns =>
+        ["PartitionKey", "RowKey", DeviceEntity.SerialNumber, DeviceEntity.HardwareHash, DeviceEntity.GroupTag, DeviceEntity.AssignedUser, marks.At, DeviceEntity.RegistrationState];
 
     public string Description => table.Target.ToString();
 
@@ -39,7 +42,7 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
             while (await table.CallAsync(TableOperation.Read, next, cancellationToken).ConfigureAwait(false))
             {
                 var row = rows.Current;
-                if (!all && row.ContainsKey(DeviceEntity.ExportedAt))
+                if (!all && row.ContainsKey(marks.At))
                 {
                     continue;
                 }
@@ -127,11 +130,11 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
             }
         }, cancellationToken);
 
-    private static TableEntity Mark(ExportDevice device, string batch, DateTimeOffset writtenAt) =>
+    private TableEntity Mark(ExportDevice device, string batch, DateTimeOffset writtenAt) =>
         new(device.Source.PartitionKey, device.Source.RowKey)
         {
-            [DeviceEntity.ExportedAt] = writtenAt.UtcDateTime,
-            [DeviceEntity.ExportBatch] = batch,
+            [marks.At] = writtenAt.UtcDateTime,
+            [marks.Batch] = batch,
         };
 
     private static ExportDevice ToDevice(TableEntity row)
@@ -155,6 +158,10 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
         var check = HashCodec.Check(hash);
         return check.Hash is { } decoded && check.Valid
             ? new ExportDevice(tenantId, key, decoded.Serial, decoded.Base64, tag, user, decoded.Flags, source)
+            {
+                Manufacturer = decoded.Manufacturer,
+                Model = decoded.Model,
+            }
             : new ExportDevice(tenantId, key, "", hash, tag, user, [], source, $"the hardware hash is invalid: {check.Problem}");
     }
 

@@ -71,11 +71,11 @@ internal static class CsvTestKit
     public static CaptureDraft Draft(int sample, string groupTag = "", string user = "", Guid? tenant = null) =>
         TestCaptures.Draft(sample, Day.AddHours(1), tenant, groupTag) with { AssignedUser = user };
 
-    /// <summary>The device keys whose newest capture still waits for export.</summary>
-    public static HashSet<string> Waiting(string hubPath, TimeProvider clock)
+    /// <summary>The device keys whose newest capture still waits for export (as <paramref name="format"/>).</summary>
+    public static HashSet<string> Waiting(string hubPath, TimeProvider clock, string format = HubStore.AutopilotFormat)
     {
         using var hub = HubStore.Open(hubPath, clock);
-        return hub.ExportCandidates(null, all: false).Select(c => c.DeviceKey).ToHashSet();
+        return hub.ExportCandidates(null, all: false, format).Select(c => c.DeviceKey).ToHashSet();
     }
 
     /// <summary>The device rows of an exported file: serial, hash, and the optional columns when present.</summary>

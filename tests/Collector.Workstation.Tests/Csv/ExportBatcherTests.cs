@@ -128,6 +128,31 @@ public sealed class ExportBatcherTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ExportBatcher(501, null));
     }
 
+    [Fact]
+    public void Corporate_identifier_files_are_cut_before_5_mb_and_each_file_is_at_most_that()
+    {
+        var format = ExportFormat.Named("identifiers");
+        var batcher = new ExportBatcher(format.MaxRowsPerFile, null, format);
+        var model = new string('M', 2_000); // SMBIOS strings can be long: 5 MB holds fewer than 5,000 such rows
+        var devices = Enumerable.Range(1, 3_000).Select(i => Device(1, serial: $"SN-{i:D5}") with { Manufacturer = "Contoso", Model = model });
+
+        var batches = Run(batcher, devices);
+
+        var lengths = batches.Select(b => { byte[]? buffer = null; return format.Format(b.Devices, ref buffer); }).ToList();
+        Assert.Equal(2, batches.Count);
+        Assert.Equal(3_000, batches.Sum(b => b.Devices.Count));
+        Assert.All(lengths, l => Assert.True(l <= 5 * 1024 * 1024, $"{l} bytes"));
+        Assert.True(lengths[0] > 5 * 1024 * 1024 - 2_100, $"the first file was cut early: {lengths[0]} bytes");
+        Assert.Empty(batcher.LeftOut);
+    }
+
+    [Fact]
+    public void A_batch_size_beyond_the_formats_limit_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExportBatcher(5_001, null, ExportFormat.Named("identifiers")));
+        Assert.Null(Record.Exception(() => new ExportBatcher(5_000, null, ExportFormat.Named("identifiers"))));
+    }
+
     private static List<ExportBatch> Run(ExportBatcher batcher, IEnumerable<ExportDevice> devices)
     {
         var batches = new List<ExportBatch>();

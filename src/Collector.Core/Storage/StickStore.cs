@@ -174,6 +174,19 @@ public sealed partial class StickStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Rolls back a hot journal beside <paramref name="path"/> (a write cut short: a pulled stick),
+    /// as the next writer would. The desk's readers open the stick read-only, and a read-only
+    /// connection cannot roll a journal back (SQLite refuses it), so stick clear calls this first.
+    /// </summary>
+    public static void RecoverJournal(string path)
+    {
+        if (HasHotJournal(path) && Inspect(path).Kind == DatabaseFileKind.Ours)
+        {
+            RollBack(path);
+        }
+    }
+
     /// <summary>True when <paramref name="path"/> holds something (ours or not) beyond an empty file.</summary>
     public static bool Exists(string path) =>
         Inspect(path).Kind is not (DatabaseFileKind.Missing or DatabaseFileKind.Empty);

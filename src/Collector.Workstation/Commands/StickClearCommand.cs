@@ -74,6 +74,7 @@ public static class StickClearCommand
         }
 
         StickStore.EnsureUsable(database);
+        StickStore.RecoverJournal(database); // a stick pulled mid-write: what SQLite would do on the next write
         if (StickStore.Damage(database) is { } damage)
         {
             throw new StorageException(

@@ -58,6 +58,11 @@ public static class StickInitCommand
         var settingsPath = StickSettings.PathOn(root);
         var databasePath = StickLayout.DatabaseOn(root);
         var existing = ReadSettings(settingsPath, options.Force, out var settingsUnreadable);
+        if (StickStore.Exists(databasePath))
+        {
+            StickStore.RecoverJournal(databasePath); // a stick pulled mid-write is not damaged: its journal undoes the write
+        }
+
         var damage = StickStore.Exists(databasePath) ? StickStore.Damage(databasePath) : null;
         if (damage is not null && !options.Force)
         {

@@ -127,6 +127,31 @@ public sealed class StickStoreRemoveTests : IDisposable
         Assert.True(store.Verify().Ok);
     }
 
+    [Fact]
+    public void A_clear_cut_short_by_a_pulled_stick_is_rolled_back_by_its_journal_and_loses_nothing()
+    {
+        using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
+        {
+            foreach (var sample in Enumerable.Range(1, 20))
+            {
+                store.Append(TestCaptures.Draft(sample, Start));
+            }
+        }
+
+        var pulled = temp.File("pulled", "captures.db");
+        MidTransaction.Copy(DbPath, pulled, "PRAGMA secure_delete = ON; DELETE FROM captures WHERE seq > 5;");
+        var readOnlyVerdict = StickStore.Damage(pulled); // a read-only reader cannot roll a hot journal back
+
+        StickStore.RecoverJournal(pulled);
+
+        Assert.NotNull(readOnlyVerdict);
+        Assert.False(File.Exists(pulled + "-journal"));
+        Assert.Null(StickStore.Damage(pulled));
+        using var recovered = StickStore.OpenExisting(pulled);
+        Assert.Equal(20, recovered.CaptureCount());
+        Assert.True(recovered.Verify().Ok);
+    }
+
     private static List<string> Pieces(string hash, string other) =>
         [.. Enumerable.Range(0, hash.Length / 40).Select(i => hash.Substring(i * 40, 40)).Where(p => !other.Contains(p, StringComparison.Ordinal))];
 }

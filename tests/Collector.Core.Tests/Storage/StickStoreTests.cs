@@ -234,25 +234,8 @@ public sealed class StickStoreTests : IDisposable
         Assert.True(store.Verify().Ok);
     }
 
-    /// <summary>
-    /// Runs <paramref name="sql"/> in a transaction on a new database with a one-page cache, so
-    /// pages spill into the file before commit, and copies the file and its journal while the
-    /// transaction is still open: what a process killed mid-transaction leaves on the disk.
-    /// </summary>
-    private static void CopyMidTransaction(string path, string sql)
-    {
-        var scratch = path + ".scratch";
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var connection = new SqliteConnection($"Data Source={scratch};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = DELETE; PRAGMA cache_size = 1; BEGIN IMMEDIATE;" + sql;
-        command.ExecuteNonQuery();
-        File.Copy(scratch, path);
-        File.Copy(scratch + "-journal", path + "-journal");
-        command.CommandText = "ROLLBACK";
-        command.ExecuteNonQuery();
-    }
+    /// <summary>What a process killed mid-transaction leaves: a new database at <paramref name="path"/> with a hot journal.</summary>
+    private static void CopyMidTransaction(string path, string sql) => MidTransaction.Copy(path + ".scratch", path, sql);
 
     private void AssertRefusedUntouched(string expected)
     {

@@ -22,6 +22,8 @@ public sealed class FaultSuite : IDisposable
     private readonly TempDirectory reports = new("collect-fault-reports-");
     private readonly List<string> reportPaths = [];
     private readonly HashSet<Guid> acknowledged = [];
+    private readonly Dictionary<Guid, long> sequences = [];
+    private long highestSequence;
 
     public FaultSuite(string stickRoot, int seed)
     {
@@ -49,6 +51,12 @@ public sealed class FaultSuite : IDisposable
     public int Unreadable { get; private set; }
 
     public int NextCollectFailed { get; private set; }
+
+    /// <summary>Captures removed on purpose (stick clear: the hub holds them), not lost.</summary>
+    public int Removed { get; private set; }
+
+    /// <summary>Captures that turned up under a sequence number given before, or whose number changed.</summary>
+    public int SequencesReused { get; private set; }
 
     public List<string> Problems { get; } = [];
 
@@ -96,8 +104,12 @@ public sealed class FaultSuite : IDisposable
         }
     }
 
-    /// <summary>Every acknowledged capture present, integrity_check ok; counts what is not.</summary>
-    public void Check(int iteration)
+    /// <summary>
+    /// Every acknowledged capture present (except those <paramref name="mayBeRemoved"/> allows to
+    /// be gone), integrity_check ok (the device count included), and no sequence number given
+    /// twice; counts what is not.
+    /// </summary>
+    public void Check(int iteration, Func<Guid, bool>? mayBeRemoved = null)
     {
         try
         {
@@ -110,7 +122,12 @@ public sealed class FaultSuite : IDisposable
                 return;
             }
 
-            var present = store.ReadCaptures().Select(c => c.CaptureId).ToHashSet();
+            var captures = store.ReadCaptures().ToList();
+            CheckSequences(iteration, captures);
+            var present = captures.Select(c => c.CaptureId).ToHashSet();
+            var removed = acknowledged.Where(id => !present.Contains(id) && mayBeRemoved is not null && mayBeRemoved(id)).ToList();
+            Removed += removed.Count;
+            acknowledged.ExceptWith(removed);
             var missing = acknowledged.Where(id => !present.Contains(id)).ToList();
             if (missing.Count > 0)
             {
@@ -123,6 +140,34 @@ public sealed class FaultSuite : IDisposable
         {
             Unreadable++;
             Problems.Add($"iteration {iteration}: the database does not open: {e.Message}");
+        }
+    }
+
+    // A capture keeps the number it was first seen under; a capture first seen now has a number
+    // above every number seen before (the stick remembers them, even those a clear removed).
+    private void CheckSequences(int iteration, List<Collector.Core.Captures.Capture> captures)
+    {
+        foreach (var capture in captures.OrderBy(c => c.StickSequence))
+        {
+            if (sequences.TryGetValue(capture.CaptureId, out var seen))
+            {
+                if (seen != capture.StickSequence)
+                {
+                    SequencesReused++;
+                    Problems.Add($"iteration {iteration}: capture {capture.CaptureId} moved from #{seen} to #{capture.StickSequence}");
+                }
+
+                continue;
+            }
+
+            if (capture.StickSequence <= highestSequence)
+            {
+                SequencesReused++;
+                Problems.Add($"iteration {iteration}: capture {capture.CaptureId} got #{capture.StickSequence}, at or below #{highestSequence} given before");
+            }
+
+            sequences[capture.CaptureId] = capture.StickSequence;
+            highestSequence = Math.Max(highestSequence, capture.StickSequence);
         }
     }
 

@@ -27,15 +27,33 @@ public static class HubFile
             ORDER BY c.effective_at DESC, c.seq DESC, c.capture_id DESC
             """, ("$tenant", tenant.ToString("D")), ("$key", deviceKey));
 
-    private static List<(Capture, DateTimeOffset)> Query(string hubPath, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>The id of every capture the hub holds (none when there is no hub yet).</summary>
+    public static HashSet<Guid> CaptureIds(string hubPath)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        if (!File.Exists(hubPath))
+        {
+            return [];
+        }
+
+        using var connection = Open(hubPath);
+        return [.. connection.Lines("SELECT capture_id FROM captures").Select(Guid.Parse)];
+    }
+
+    private static SqliteConnection Open(string hubPath)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = hubPath,
             Mode = SqliteOpenMode.ReadWrite, // not ReadOnly: a WAL file may need its -shm made, and nothing here writes
             Pooling = false,
         }.ToString());
         connection.Open();
+        return connection;
+    }
+
+    private static List<(Capture, DateTimeOffset)> Query(string hubPath, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Open(hubPath);
         using var command = connection.Command(null, sql, parameters);
         using var reader = command.ExecuteReader();
         var captures = new CaptureReader(reader);

@@ -36,6 +36,19 @@ public static class HashFlags
     /// <summary>The capture time is implausible for its stick; the merge time stands in.</summary>
     public const string ClockSuspect = "clock-suspect";
 
+    /// <summary>
+    /// The hash came in as unpadded base64 (as Microsoft says devices encode it): it is kept as
+    /// bytes and written out padded, which Intune's import needs. Informational, not a warning.
+    /// </summary>
+    public const string UnpaddedInput = "unpadded-input";
+
+    /// <summary>
+    /// True for a flag that is a warning (something about the device or its hash to look at); false
+    /// for an informational one (<see cref="UnpaddedInput"/>), which says how a hash came in and
+    /// asks nothing of anyone: shown as a note, not counted as flagged.
+    /// </summary>
+    public static bool IsWarning(string flag) => flag != UnpaddedInput;
+
     /// <summary>Words a technician or admin reads for each flag.</summary>
     public static string Describe(string flag) => flag switch
     {
@@ -49,6 +62,7 @@ public static class HashFlags
         SerialMismatch => "the serial Windows reports differs from the one in the hash (the hash's serial is kept)",
         SerialCollision => "another device already has this serial: this one is keyed by serial and UUID",
         ClockSuspect => "the device clock was implausible: the merge time stands in for the capture time",
+        UnpaddedInput => "the hash came unpadded, as devices give it: it is kept and written out padded, as Intune needs",
         _ => flag,
     };
 }

@@ -1,3 +1,4 @@
+using Collector.Core.Hashing;
 using Collector.Core.Storage;
 
 namespace Collector.Workstation.Hub;
@@ -17,17 +18,21 @@ public sealed record StickStatus(Guid StickId, DateTimeOffset LastMergedAt, long
 /// <summary>The queries behind <c>collector status</c>.</summary>
 public sealed partial class HubStore
 {
-    /// <summary>Per tenant: devices, waiting for upload, waiting for export, flagged (newest capture has a warning).</summary>
+    /// <summary>
+    /// Per tenant: devices, waiting for upload, waiting for export, flagged (newest capture has a
+    /// warning). Flags are stored as a comma list; the only informational one, unpadded-input,
+    /// comes last of the codec's, so a capture carrying nothing else stores exactly that name.
+    /// </summary>
     public IReadOnlyList<TenantStatus> TenantStatuses()
     {
         using var command = connection.Command(null, """
             SELECT d.tenant_id, COUNT(*),
                    SUM(d.newest_capture_id IS NOT d.uploaded_capture_id),
                    SUM(d.newest_capture_id IS NOT d.exported_capture_id),
-                   SUM(c.flags <> '')
+                   SUM(c.flags NOT IN ('', $informational))
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
             GROUP BY d.tenant_id ORDER BY d.tenant_id
-            """);
+            """, ("$informational", HashFlags.UnpaddedInput));
         using var reader = command.ExecuteReader();
         var list = new List<TenantStatus>();
         while (reader.Read())

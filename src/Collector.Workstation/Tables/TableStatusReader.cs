@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Collector.Core.Hashing;
 using Collector.Workstation.Hub;
 
 namespace Collector.Workstation.Tables;
@@ -25,7 +26,7 @@ public static class TableStatusReader
             tenants[row.PartitionKey] = (
                 t.Devices + 1,
                 t.WaitingForExport + (row.ContainsKey(DeviceEntity.ExportedAt) ? 0 : 1),
-                t.Flagged + (string.IsNullOrEmpty(row.GetString(DeviceEntity.Flags)) ? 0 : 1));
+                t.Flagged + (Warned(row.GetString(DeviceEntity.Flags)) ? 1 : 0));
 
             // Seed rows and imported captures name no stick.
             if (Guid.TryParse(row.GetString(DeviceEntity.StickId), out var stick) && stick != Guid.Empty)
@@ -41,4 +42,8 @@ public static class TableStatusReader
                 .Select(t => new TenantStatus(Guid.Parse(t.Key), t.Value.Devices, null, t.Value.WaitingForExport, t.Value.Flagged))],
             [.. sticks.OrderByDescending(s => s.Value.Last).Select(s => new StickStatus(s.Key, s.Value.Last, s.Value.Rows, ""))]);
     }
+
+    /// <summary>True when a row's flags hold a warning (not only informational flags such as unpadded-input).</summary>
+    private static bool Warned(string? flags) =>
+        !string.IsNullOrEmpty(flags) && flags.Split(',').Any(HashFlags.IsWarning);
 }

@@ -15,7 +15,7 @@ public sealed class CaptureReader
     private readonly SqliteDataReader reader;
     private readonly int captureId, seq, tenantId, serial, deviceKey, hardwareHash, smbiosUuid, manufacturer, model,
         tpmPresent, nicCount, productKeyId, groupTag, assignedUser, capturedAt, technician, site, stickId, method,
-        collectorVersion, flags;
+        collectorVersion, flags, collectArchitecture;
 
     public CaptureReader(SqliteDataReader reader)
     {
@@ -41,6 +41,7 @@ public sealed class CaptureReader
         method = reader.GetOrdinal(CaptureRow.Method);
         collectorVersion = reader.GetOrdinal(CaptureRow.CollectorVersion);
         flags = reader.GetOrdinal(CaptureRow.Flags);
+        collectArchitecture = OrdinalIfPresent(reader, CaptureRow.CollectArchitecture);
     }
 
     /// <summary>The capture in the reader's current row.</summary>
@@ -71,12 +72,30 @@ public sealed class CaptureReader
                 Method = reader.GetString(method),
                 CollectorVersion = reader.GetString(collectorVersion),
                 Flags = CaptureRow.ReadFlags(reader.GetString(flags)),
+                CollectArchitecture = collectArchitecture < 0 ? CollectArchitectures.Unknown : reader.GetString(collectArchitecture),
             };
         }
         catch (FormatException e)
         {
             throw new StorageException($"capture #{reader.GetInt64(seq)} is unreadable: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The column's ordinal, or -1 when the query has none: a reader (status) reads an older hub as
+    /// it is, and a hub older than the column knows nothing of how its captures were taken.
+    /// </summary>
+    private static int OrdinalIfPresent(SqliteDataReader reader, string name)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            if (string.Equals(reader.GetName(i), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private Guid Id(int column, string what)

@@ -6,7 +6,10 @@ using Collector.Core.Storage;
 
 namespace Collector.Stick.Commands;
 
-/// <summary><c>collect list [--json]</c>: one row per device on the stick, its newest capture. Changes nothing.</summary>
+/// <summary>
+/// <c>collect list [--json]</c>: one row per device on the stick, its newest capture. Creates and
+/// changes nothing on the stick (<see cref="StickStore.OpenForReading"/>).
+/// </summary>
 public static class ListCommand
 {
     public sealed record Options(string? Stick, bool Json);
@@ -25,23 +28,36 @@ public static class ListCommand
         var stick = StickPaths.Resolve(options.Stick, context.ExecutablePath);
         IReadOnlyList<Capture> devices = [];
         long captures = 0;
+        string? unfinished = null;
         if (StickStore.Exists(stick.Database))
         {
             using var store = StickStore.OpenForReading(stick.Database);
-            devices = store.NewestPerDevice();
-            captures = store.CaptureCount();
+            if (store is null)
+            {
+                unfinished = StickStore.Unfinished(stick.Database);
+            }
+            else
+            {
+                devices = store.NewestPerDevice();
+                captures = store.CaptureCount();
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (options.Json)
         {
+            if (unfinished is not null)
+            {
+                await context.Error.WriteLineAsync($"{CollectApp.Name}: note: {unfinished}").ConfigureAwait(false);
+            }
+
             await context.Out.WriteLineAsync(JsonSerializer.Serialize(devices.Select(ToJson).ToList(), StickJson.Output.ListDeviceJson)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
         if (devices.Count == 0)
         {
-            await context.Out.WriteLineAsync("No captures on this stick yet.").ConfigureAwait(false);
+            await context.Out.WriteLineAsync(unfinished is null ? "No captures on this stick yet." : $"No captures on this stick yet: {unfinished}.").ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 

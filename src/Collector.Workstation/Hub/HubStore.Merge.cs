@@ -1,6 +1,8 @@
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
+using Collector.Core.Errors;
 using Collector.Core.Storage;
+using Collector.Workstation.Csv;
 
 namespace Collector.Workstation.Hub;
 
@@ -35,6 +37,7 @@ public sealed partial class HubStore
     /// </summary>
     public MergeResult Merge(StickStore stick, string stickPath)
     {
+        RefuseStickId(stick.Info.StickId, "the stick");
         var now = clock.GetUtcNow();
         var stickId = stick.Info.StickId.ToString("D");
         var (added, known) = SqliteFailures.Try(Path, "merge the stick", () =>
@@ -53,6 +56,7 @@ public sealed partial class HubStore
             var earliest = Max(stick.Info.CreatedAt - ClockSlackBefore, EarliestPlausibleCapture);
             foreach (var capture in stick.ReadCaptures())
             {
+                RefuseStickId(capture.StickId, $"capture #{capture.StickSequence}");
                 var device = (capture.TenantId, capture.DeviceKey);
                 var floor = floors.GetValueOrDefault(device, DateTimeOffset.MinValue);
                 var existing = statements.Get("SELECT effective_at FROM captures WHERE capture_id = $id")
@@ -80,6 +84,27 @@ public sealed partial class HubStore
         });
 
         return new MergeResult(stick.Info.StickId, added, known);
+    }
+
+    /// <summary>
+    /// No capture carries an all-zero stick id (an older <c>collect list</c> or <c>verify</c> could
+    /// make a stick database with one), nor the one CSV imports carry: such a stick is refused, as
+    /// a row that does not parse is, so sync reports it and goes on with the others.
+    /// </summary>
+    private static void RefuseStickId(Guid id, string what)
+    {
+        if (id == Guid.Empty)
+        {
+            throw new StorageException($"{what} carries the all-zero stick id, which no stick has (an older 'collect list' or 'collect verify' left it): " +
+                "capture one device onto that stick with this version's collect, which gives it a stick id, then sync it again",
+                new FormatException("all-zero stick id"));
+        }
+
+        if (id == CsvImport.ImportStickId)
+        {
+            throw new StorageException($"{what} carries the stick id of CSV imports ({id:D}), which no stick has",
+                new FormatException("import stick id"));
+        }
     }
 
     /// <summary>

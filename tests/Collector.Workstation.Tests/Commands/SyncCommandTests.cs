@@ -193,6 +193,47 @@ public sealed class SyncCommandTests : IDisposable
         Assert.Equal(0, hub.CountCaptures());
     }
 
+    [Theory]
+    [InlineData("UPDATE stick SET stick_id = '00000000-0000-0000-0000-000000000000'; UPDATE captures SET stick_id = '00000000-0000-0000-0000-000000000000'", "the stick carries the all-zero stick id")]
+    [InlineData("UPDATE captures SET stick_id = '00000000-0000-0000-0000-000000000000' WHERE seq = 2", "capture #2 carries the all-zero stick id")]
+    [InlineData("UPDATE captures SET stick_id = 'a534f5de-8288-814e-81ab-ab87976b6934' WHERE seq = 3", "capture #3 carries the stick id of CSV imports")]
+    public async Task A_stick_or_capture_with_no_real_stick_id_is_skipped_whole_and_the_others_merge(string sql, string why)
+    {
+        var odd = TestSticks.Create(temp.File("sticks", "odd"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
+        TestSticks.Create(temp.File("sticks", "good"), Day, TestSticks.Samples(4, 5, Day.AddHours(1)));
+        Execute(TestSticks.Database(odd), sql);
+
+        var result = await Cli.RunAsync("sync", temp.File("sticks"), "--hub", HubPath, "--json");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains($"skipped {TestSticks.Database(odd)}: {why}", result.Error, StringComparison.Ordinal);
+        using var hub = HubStore.Open(HubPath, TimeProvider.System, readOnly: true);
+        Assert.Equal(2, hub.CountCaptures());
+        Assert.DoesNotContain(hub.StickStatuses(), s => s.StickId == Guid.Empty);
+    }
+
+    [Fact]
+    public async Task A_stick_whose_database_was_cut_short_while_being_created_is_skipped_and_left_as_it_was()
+    {
+        var database = TestSticks.Database(temp.File("sticks", "unfinished"));
+        InterruptedWrites.CopyMidTransaction(database, $"""
+            PRAGMA application_id = {Collector.Core.Storage.StickStore.ApplicationId};
+            PRAGMA user_version = {Collector.Core.Storage.StickStore.SchemaVersion};
+            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
+            CREATE TABLE filler (x BLOB);
+            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
+            """);
+        var before = TestSticks.Snapshot(temp.File("sticks", "unfinished"));
+
+        var result = await Cli.RunAsync("sync", temp.File("sticks"), "--hub", HubPath);
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.True(result.Error.Contains($"skipped {database}: was cut short while it was being created, before its first capture", StringComparison.Ordinal), result.Error);
+        Assert.Equal(before, TestSticks.Snapshot(temp.File("sticks", "unfinished")));
+        using var hub = HubStore.Open(HubPath, TimeProvider.System, readOnly: true);
+        Assert.Empty(hub.StickStatuses());
+    }
+
     [Fact]
     public async Task A_hub_locked_by_another_sync_is_waited_for_briefly_then_reported()
     {

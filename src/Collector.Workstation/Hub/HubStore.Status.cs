@@ -43,6 +43,16 @@ public sealed partial class HubStore
         return list;
     }
 
+    /// <summary>
+    /// The table this hub's upload state refers to (its address, <see cref="UseUploadTarget"/>);
+    /// null when it never uploaded. A hub of schema 1 that never synced to a table has no such
+    /// table, and a reader leaves it so.
+    /// </summary>
+    public string? UploadTarget() =>
+        connection.Scalar<long>(null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'upload_target'") == 0
+            ? null
+            : connection.Scalar<string?>(null, "SELECT target FROM upload_target WHERE singleton = 1");
+
     /// <summary>Every stick merged, most recently merged first.</summary>
     public IReadOnlyList<StickStatus> StickStatuses()
     {

@@ -62,12 +62,12 @@ public static class ListCommand
         }
 
         await context.Out.WriteLineAsync($"{devices.Count} device(s), {captures} capture(s) on this stick ({stick.Database})").ConfigureAwait(false);
-        await context.Out.WriteLineAsync($"{"#",5}  {"Captured (UTC)",-16}  {"Serial",-20}  {"Make, model",-34}  {"TPM",-3}  {"Group tag",-12}  Flags").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"{"#",5}  {"Captured (UTC)",-16}  {"Serial",-20}  {"Make, model",-34}  {"TPM",-3}  {"Collect",-12}  {"Group tag",-12}  Flags").ConfigureAwait(false);
         foreach (var c in devices)
         {
             var makeModel = $"{c.Manufacturer}, {c.Model}";
             await context.Out.WriteLineAsync(
-                $"{c.StickSequence,5}  {c.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {Fit(c.DeviceKey, 20)}  {Fit(makeModel, 34)}  {(c.TpmPresent ? "yes" : "no"),-3}  {Fit(c.GroupTag, 12)}  {string.Join(',', c.Flags)}".TrimEnd()).ConfigureAwait(false);
+                $"{c.StickSequence,5}  {c.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {Fit(c.DeviceKey, 20)}  {Fit(makeModel, 34)}  {(c.TpmPresent ? "yes" : "no"),-3}  {(c.CollectArchitecture.Length == 0 ? "-" : c.CollectArchitecture),-12}  {Fit(c.GroupTag, 12)}  {string.Join(',', c.Flags)}".TrimEnd()).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
@@ -75,7 +75,7 @@ public static class ListCommand
 
     private static DeviceJson ToJson(Capture c) => new(
         c.DeviceKey, c.Serial, c.Manufacturer, c.Model, c.TpmPresent, c.TenantId.ToString("D"), c.GroupTag, c.AssignedUser,
-        DbTime.Write(c.CapturedAt), c.StickSequence, c.CaptureId.ToString("D"), c.Method, c.Flags);
+        DbTime.Write(c.CapturedAt), c.StickSequence, c.CaptureId.ToString("D"), c.Method, c.Flags, c.CollectArchitecture);
 
     private static string Fit(string value, int width) =>
         value.Length <= width ? value.PadRight(width) : value[..(width - 1)] + "~";

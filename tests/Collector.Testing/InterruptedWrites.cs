@@ -13,6 +13,18 @@ public static class InterruptedWrites
     public static readonly byte[] JournalMagic = [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7];
 
     /// <summary>
+    /// What a capture killed while it created the stick database leaves: a file that may not be a
+    /// database yet, and a hot journal that turns it back into an empty file.
+    /// </summary>
+    public static void CreationCutShort(string path) => CopyMidTransaction(path, $"""
+        PRAGMA application_id = {Collector.Core.Storage.StickStore.ApplicationId};
+        PRAGMA user_version = {Collector.Core.Storage.StickStore.SchemaVersion};
+        CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
+        CREATE TABLE filler (x BLOB);
+        INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
+        """);
+
+    /// <summary>
     /// Runs <paramref name="sql"/> in a transaction with a one-page cache, so pages spill into the
     /// file before commit, and copies the file and its hot journal to <paramref name="path"/> while
     /// the transaction is still open. It starts from a copy of <paramref name="startFrom"/> when

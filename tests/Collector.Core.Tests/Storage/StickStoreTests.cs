@@ -215,13 +215,7 @@ public sealed class StickStoreTests : IDisposable
     [Fact]
     public void A_database_whose_creation_was_cut_short_is_rolled_back_and_created_afresh()
     {
-        InterruptedWrites.CopyMidTransaction(DbPath, $"""
-            PRAGMA application_id = {StickStore.ApplicationId};
-            PRAGMA user_version = {StickStore.SchemaVersion};
-            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
-            CREATE TABLE filler (x BLOB);
-            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
-            """);
+        InterruptedWrites.CreationCutShort(DbPath);
         Assert.True(File.Exists(DbPath + "-journal"));
         StickStore.EnsureUsable(DbPath); // what collect asks before it reads the hash: no refusal
         var stickId = Guid.NewGuid();
@@ -237,13 +231,7 @@ public sealed class StickStoreTests : IDisposable
     [Fact]
     public void Opening_an_existing_database_whose_creation_was_cut_short_refuses_it_instead_of_making_a_stick_without_an_id()
     {
-        InterruptedWrites.CopyMidTransaction(DbPath, $"""
-            PRAGMA application_id = {StickStore.ApplicationId};
-            PRAGMA user_version = {StickStore.SchemaVersion};
-            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
-            CREATE TABLE filler (x BLOB);
-            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
-            """);
+        InterruptedWrites.CreationCutShort(DbPath);
 
         var error = Assert.Throws<StorageException>(() => StickStore.OpenExisting(DbPath));
 

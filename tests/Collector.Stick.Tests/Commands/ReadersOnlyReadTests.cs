@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Collector.Core.Storage;
 using Collector.Testing;
 
 namespace Collector.Stick.Tests.Commands;
@@ -18,13 +17,7 @@ public sealed class ReadersOnlyReadTests : IDisposable
     [Fact]
     public async Task A_database_whose_creation_was_cut_short_is_reported_unfinished_and_left_as_it_was()
     {
-        InterruptedWrites.CopyMidTransaction(stick.Paths.Database, $"""
-            PRAGMA application_id = {StickStore.ApplicationId};
-            PRAGMA user_version = {StickStore.SchemaVersion};
-            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
-            CREATE TABLE filler (x BLOB);
-            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
-            """);
+        InterruptedWrites.CreationCutShort(stick.Paths.Database);
         Assert.True(File.Exists(stick.Paths.Database + "-journal"));
         var before = Snapshot();
 

@@ -216,13 +216,7 @@ public sealed class SyncCommandTests : IDisposable
     public async Task A_stick_whose_database_was_cut_short_while_being_created_is_skipped_and_left_as_it_was()
     {
         var database = TestSticks.Database(temp.File("sticks", "unfinished"));
-        InterruptedWrites.CopyMidTransaction(database, $"""
-            PRAGMA application_id = {Collector.Core.Storage.StickStore.ApplicationId};
-            PRAGMA user_version = {Collector.Core.Storage.StickStore.SchemaVersion};
-            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
-            CREATE TABLE filler (x BLOB);
-            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
-            """);
+        InterruptedWrites.CreationCutShort(database);
         var before = TestSticks.Snapshot(temp.File("sticks", "unfinished"));
 
         var result = await Cli.RunAsync("sync", temp.File("sticks"), "--hub", HubPath);

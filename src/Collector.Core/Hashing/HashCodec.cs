@@ -37,14 +37,14 @@ public static class HashCodec
     /// </summary>
     public static HashCheck Check(string base64)
     {
-        var text = RemoveWhitespace(base64);
+        var text = HashBase64.RemoveWhitespace(base64);
         if (text.Length == 0)
         {
             return Fail("the hash is empty", padded: true);
         }
 
         var padded = text.Length % 4 == 0;
-        if (BadCharacter(text) is { } bad)
+        if (HashBase64.BadCharacter(text) is { } bad)
         {
             return Fail(bad, padded);
         }
@@ -70,7 +70,7 @@ public static class HashCodec
             }
 
             var bytes = buffer.AsSpan(0, length);
-            return Check(bytes, padded && IsCanonical(whole, bytes) ? whole : Convert.ToBase64String(bytes), padded);
+            return Check(bytes, padded && HashBase64.IsCanonical(whole, bytes) ? whole : Convert.ToBase64String(bytes), padded);
         }
         finally
         {
@@ -151,81 +151,6 @@ public static class HashCodec
     }
 
     private static HashCheck Fail(string problem, bool padded, int byteLength = 0) => new(null, problem, byteLength) { Padded = padded };
-
-    private static string RemoveWhitespace(string text)
-    {
-        var span = text.AsSpan();
-        if (span.IndexOfAny(" \t\r\n\f\v") < 0)
-        {
-            return text;
-        }
-
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in span)
-        {
-            if (!char.IsWhiteSpace(c))
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>
-    /// Why <paramref name="text"/> (whitespace removed) is not base64 character by character, or
-    /// null: letters, digits, <c>+</c> and <c>/</c>, then at most two <c>=</c> that end a whole
-    /// number of quads. A <c>=</c> anywhere else is refused, not skipped.
-    /// </summary>
-    private static string? BadCharacter(string text)
-    {
-        var end = text.Length;
-        while (end > 0 && text[end - 1] == '=')
-        {
-            end--;
-        }
-
-        var bad = text.AsSpan(0, end).IndexOfAnyExcept(Base64Alphabet);
-        if (bad >= 0)
-        {
-            var c = text[bad];
-            return c == '='
-                ? $"the hash is not base64: '=' at position {bad + 1:N0}, where only the end may carry padding"
-                : $"the hash is not base64: {(char.IsControl(c) || c > '~' ? $"U+{(int)c:X4}" : $"'{c}'")} at position {bad + 1:N0}";
-        }
-
-        var padding = text.Length - end;
-        if (padding == 0)
-        {
-            return null;
-        }
-
-        if (padding > 2)
-        {
-            return $"the hash is not base64: it ends in {padding} '=', and padding is at most two";
-        }
-
-        return text.Length % 4 == 0
-            ? null
-            : $"the hash is not base64: it ends in '=' but {text.Length:N0} characters is not a whole number of base64 quads";
-    }
-
-    private static readonly SearchValues<char> Base64Alphabet =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-
-    /// <summary>
-    /// True when <paramref name="padded"/> is exactly how <paramref name="bytes"/> encode: base64
-    /// decoders ignore the unused low bits of the last character, so a hash whose last quad sets
-    /// them decodes to the same bytes but is not what those bytes encode to. Only the last quad
-    /// can differ, so only it is re-encoded.
-    /// </summary>
-    private static bool IsCanonical(string padded, ReadOnlySpan<byte> bytes)
-    {
-        var tail = bytes.Length % 3 == 0 ? Math.Min(3, bytes.Length) : bytes.Length % 3;
-        Span<char> quad = stackalloc char[4];
-        return Convert.TryToBase64Chars(bytes[^tail..], quad, out var written)
-            && quad[..written].SequenceEqual(padded.AsSpan(padded.Length - written));
-    }
 
     /// <summary>Collects the fields of the records that matter as the walk meets them.</summary>
     private sealed class FieldReader

@@ -16,4 +16,15 @@ public static class Release
 
     /// <summary>dist/stick: the stick image.</summary>
     public static string StickImage => Path.GetDirectoryName(RepoPaths.Require(Path.Combine(Dist, "stick", "Collect.cmd"), "bash build/release.sh"))!;
+
+    /// <summary>Copies the stick image, every file, to <paramref name="target"/> (a stick folder of a test's own).</summary>
+    public static void CopyStickImage(string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(StickImage, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(StickImage, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
 }

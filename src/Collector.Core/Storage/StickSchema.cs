@@ -3,15 +3,16 @@ namespace Collector.Core.Storage;
 /// <summary>
 /// The stick database's schema and its history (design section 4). Version 1 lacked the product
 /// key id and site columns; version 2 lacked the stick's device count (kept so that a capture
-/// on a stick holding thousands need not count them all). <see cref="StickStore"/> migrates an
-/// older file in one transaction.
+/// on a stick holding thousands need not count them all); version 3 lacked how collect ran
+/// (<c>collect_architecture</c>; older captures get '', not known). <see cref="StickStore"/>
+/// migrates an older file in one transaction.
 /// </summary>
 internal static class StickSchema
 {
     /// <summary>'APHC' (Autopilot Hash Capture): how sync recognises a stick database by content, not name.</summary>
     public const int ApplicationId = 0x41504843;
 
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>
     /// A new stick database's tables. The capture columns come from <see cref="CaptureRow"/>;
@@ -43,6 +44,9 @@ internal static class StickSchema
         [2] = """
             ALTER TABLE stick ADD COLUMN device_count INTEGER NOT NULL DEFAULT 0;
             UPDATE stick SET device_count = (SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures));
+            """,
+        [3] = """
+            ALTER TABLE captures ADD COLUMN collect_architecture TEXT NOT NULL DEFAULT '';
             """,
     };
 }

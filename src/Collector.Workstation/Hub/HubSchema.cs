@@ -6,7 +6,9 @@ namespace Collector.Workstation.Hub;
 /// The hub database's schema (design section 5): every capture from every stick, the sticks
 /// seen, per device what was last uploaded and exported, the table the upload state is for, and
 /// what Autopilot said of each device registered through Graph. Version 1 lacked
-/// <c>upload_target</c> (sync created it on first use); version 2 lacked <c>registrations</c>. A writer migrates an
+/// <c>upload_target</c> (sync created it on first use); version 2 lacked <c>registrations</c>;
+/// version 3 lacked how collect ran (<c>collect_architecture</c>, '' for older captures) and gave
+/// CSV imports the all-zero stick id, which no capture carries now. A writer migrates an
 /// older hub in one transaction when it opens it (<see cref="HubStore.Open"/>); a reader leaves it
 /// as it is, so what a reader queries must be in every version it accepts.
 /// </summary>
@@ -15,7 +17,7 @@ internal static class HubSchema
     /// <summary>'APHB' (Autopilot Hash hub): not a stick's id, so sync never mistakes a hub for a stick.</summary>
     public const int ApplicationId = 0x41504842;
 
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The first version with <c>registrations</c>: a reader of an older hub has no registration counts.</summary>
     public const int RegistrationsSince = 3;
@@ -137,5 +139,11 @@ internal static class HubSchema
             ) STRICT;
             """,
         [2] = Registrations,
+        // CSV imports move from the all-zero stick id to CsvImport.ImportStickId.
+        [3] = """
+            ALTER TABLE captures ADD COLUMN collect_architecture TEXT NOT NULL DEFAULT '';
+            UPDATE captures SET stick_id = 'a534f5de-8288-814e-81ab-ab87976b6934'
+            WHERE method = 'csv-import' AND stick_id = '00000000-0000-0000-0000-000000000000';
+            """,
     };
 }

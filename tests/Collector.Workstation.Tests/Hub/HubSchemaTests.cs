@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Csv;
 using Collector.Workstation.Hub;
 using Microsoft.Data.Sqlite;
 
@@ -76,6 +77,28 @@ public sealed class HubSchemaTests : IDisposable
         Assert.Equal(HubStore.SchemaVersion, UserVersion());
         Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
         Assert.True(hub.UseUploadTarget("http://127.0.0.1:1/acct/second"));
+    }
+
+    [Fact]
+    public void A_writer_gives_csv_imports_of_an_older_hub_their_own_stick_id_and_its_captures_an_unknown_collect_architecture()
+    {
+        var stick = Guid.NewGuid();
+        OldHubDatabases.CreateSchema1(HubPath, stick);
+        OldStickDatabases.Execute(HubPath, $"""
+            INSERT INTO captures SELECT '{Guid.NewGuid():D}', device_id, 2, tenant_id, serial, device_key, hardware_hash || '', smbios_uuid, manufacturer,
+                model, tpm_present, nic_count, product_key_id, group_tag, assigned_user, captured_at, technician, site,
+                '{Guid.Empty:D}', 'csv-import', collector_version, flags, effective_at, merged_at FROM captures;
+            """);
+
+        using (HubStore.Open(HubPath, TimeProvider.System))
+        {
+        }
+
+        Assert.Equal(HubStore.SchemaVersion, UserVersion());
+        using var connection = new SqliteConnection($"Data Source={HubPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        Assert.Equal([$"csv-import|{CsvImport.ImportStickId:D}|", $"oa3-report|{stick:D}|"],
+            connection.Lines("SELECT method || '|' || stick_id || '|' || collect_architecture FROM captures ORDER BY method"));
     }
 
     [Fact]

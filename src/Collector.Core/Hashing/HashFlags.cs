@@ -36,6 +36,16 @@ public static class HashFlags
     /// <summary>The capture time is implausible for its stick; the merge time stands in.</summary>
     public const string ClockSuspect = "clock-suspect";
 
+    /// <summary>The hash came in as unpadded base64 (as devices give it): kept as bytes, written out padded.</summary>
+    public const string UnpaddedInput = "unpadded-input";
+
+    /// <summary>Every flag name, in the order they are listed to a person (e.g. when a <c>--flag</c> is unknown).</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ChecksumBad, Truncated, NoSerial, NoManufacturer, NoTpm, NoNic, PlaceholderSerial, SerialMismatch, SerialCollision,
+        ClockSuspect, UnpaddedInput,
+    ];
+
     /// <summary>Words a technician or admin reads for each flag.</summary>
     public static string Describe(string flag) => flag switch
     {
@@ -49,6 +59,7 @@ public static class HashFlags
         SerialMismatch => "the serial Windows reports differs from the one in the hash (the hash's serial is kept)",
         SerialCollision => "another device already has this serial: this one is keyed by serial and UUID",
         ClockSuspect => "the device clock was implausible: the merge time stands in for the capture time",
+        UnpaddedInput => "the hash came in unpadded (as devices give it): it is kept as bytes and written out padded",
         _ => flag,
     };
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Hashing;
@@ -92,10 +91,9 @@ public static class DevicesCommand
             cancellationToken.ThrowIfCancellationRequested();
             var p = d.Progress;
             await output.WriteAsync(first ? "\n" : ",\n").ConfigureAwait(false);
-            await output.WriteAsync(JsonSerializer.Serialize(new JsonDevice(
+            await output.WriteAsync(JsonOutput.Serialize(new JsonDevice(
                 d.TenantId.ToString("D"), d.DeviceKey, d.Serial, d.Manufacturer, d.Model, d.NewestAt, d.Flags,
-                p.WaitingForUpload, p.UploadedAt, p.WaitingForExport, p.ExportedAt, p.ExportBatch, JsonRegistration.From(p.Registration)),
-                JsonOutput.Options)).ConfigureAwait(false);
+                p.WaitingForUpload, p.UploadedAt, p.WaitingForExport, p.ExportedAt, p.ExportBatch, JsonRegistration.From(p.Registration)))).ConfigureAwait(false);
             first = false;
         }
 

@@ -51,7 +51,8 @@ public static class ReportCommand
             {
                 report = store.Report(ReportPage.FlaggedLimit);
                 cancellationToken.ThrowIfCancellationRequested();
-                using (var writer = new StreamWriter(file, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+                // "\n" on every platform: the same hub makes the same page on Windows and Linux.
+                using (var writer = new StreamWriter(file, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
                 {
                     ReportPage.Write(writer, report, store.Path, now);
                 }

@@ -161,8 +161,8 @@ public static class ReportPage
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:24px auto;max-width:1000px;padding:0 16px;color:#1a202c}
         h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #cbd5e0;padding-bottom:4px}h3{font-size:15px;margin:16px 0 4px}
         .meta,.more,nav{color:#4a5568}code{font:12px ui-monospace,Consolas,monospace;overflow-wrap:anywhere}
-        table{border-collapse:collapse;margin:8px 0;width:100%}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top;overflow-wrap:anywhere}
-        th{background:#edf2f7}td:not(:first-child){white-space:normal}.history td{font-size:13px}.current{font-weight:600}
+        table{border-collapse:collapse;margin:8px 0;width:100%}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top;overflow-wrap:break-word}
+        th{background:#edf2f7;white-space:nowrap}.history td{font-size:13px}.current,.flag{white-space:nowrap}.current{font-weight:600}
         svg.chart{max-width:100%;height:auto;display:block;margin:8px 0}svg text{font:12px system-ui,sans-serif;fill:#2d3748}svg text.title{font-weight:600;font-size:13px}
         svg .grid{stroke:#e2e8f0}svg .axis{stroke:#718096}.empty{font-size:16px;padding:16px;background:#fefcbf;border:1px solid #ecc94b}
         .flag{display:inline-block;background:#fed7d7;color:#742a2a;border-radius:3px;padding:0 4px;margin:0 2px 2px 0;font-size:12px}

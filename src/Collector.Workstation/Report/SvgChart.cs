@@ -33,7 +33,7 @@ public static class SvgChart
         }
 
         var slot = (double)plotWidth / Math.Max(bars.Count, 1);
-        var barWidth = slot >= 4 ? slot * 0.8 : slot;
+        var barWidth = slot >= 4 ? Math.Min(slot * 0.8, 48) : slot;
         var labelEvery = (int)Math.Ceiling(bars.Count / (plotWidth / 56.0));
         for (var i = 0; i < bars.Count; i++)
         {

@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<BenchContext, Task>>(StringComparer.Ord
     ["capture"] = CaptureBench.RunAsync,
     ["csv"] = CsvBench.RunAsync,
     ["sync"] = SyncBench.RunAsync,
+    ["desk"] = DeskBench.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. suites.Keys] : args;

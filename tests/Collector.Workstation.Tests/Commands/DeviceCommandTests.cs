@@ -77,6 +77,21 @@ public sealed class DeviceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Json_is_plain_ascii_and_still_says_names_no_windows_code_page_holds()
+    {
+        hub.Merge(TestHub.Draft(HashBuilder.Sample(5), Day, technician: "Łukasz Żółć", site: "Kraków 東"));
+
+        var result = await Cli.RunAsync("device", "CLT-0000005", "--hub", hub.Path, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.All(result.Out, c => Assert.True(c < 0x7f, $"U+{(int)c:X4} in the JSON"));
+        Assert.Contains("\\u0141ukasz", result.Out, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(result.Out);
+        var capture = json.RootElement[0].GetProperty("captures")[0];
+        Assert.Equal(("Łukasz Żółć", "Kraków 東"), (capture.GetProperty("technician").GetString(), capture.GetProperty("site").GetString()));
+    }
+
+    [Fact]
     public async Task A_serial_several_devices_share_lists_each_of_them()
     {
         hub.Merge(

@@ -142,20 +142,5 @@ public static class DeskBench
         }
     }
 
-    private static ChildRun Collector(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "collector.exe" : "collector"))
-        {
-            WorkingDirectory = folder,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var run = BenchContext.RunChild(start);
-        return run.ExitCode == 0
-            ? run
-            : throw new InvalidOperationException($"collector {string.Join(' ', args)} exited {run.ExitCode}: {run.Error} {run.Output[..Math.Min(run.Output.Length, 2000)]}");
-    }
+    private static ChildRun Collector(string folder, params string[] args) => BenchContext.RunCollector(folder, args);
 }

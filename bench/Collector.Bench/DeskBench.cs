@@ -28,11 +28,15 @@ public static class DeskBench
         try
         {
             BenchContext.Figure("load average (1 min) when the suite started", BenchContext.LoadAverage(), "");
-            var hub = Path.Combine(folder, "hub.db");
-            var build = Stopwatch.StartNew();
-            Fill(hub);
-            Console.WriteLine($"  (hub of {Devices:N0} devices, {Devices + Recaptured:N0} captures built in {build.Elapsed.TotalSeconds:N0} s, " +
-                $"{new FileInfo(hub).Length / 1048576.0:N0} MB; not measured)");
+            // COLLECTOR_BENCH_DESK_HUB keeps the hub between runs (made there when missing, never deleted).
+            var hub = Environment.GetEnvironmentVariable("COLLECTOR_BENCH_DESK_HUB") is { Length: > 0 } kept ? kept : Path.Combine(folder, "hub.db");
+            if (!File.Exists(hub))
+            {
+                var build = Stopwatch.StartNew();
+                Fill(hub);
+                Console.WriteLine($"  (hub of {Devices:N0} devices, {Devices + Recaptured:N0} captures built in {build.Elapsed.TotalSeconds:N0} s, " +
+                    $"{new FileInfo(hub).Length / 1048576.0:N0} MB; not measured)");
+            }
 
             Measure(folder, "devices: all, text", DevicesTarget, "devices", "--hub", hub);
             Measure(folder, "devices: all, --json", DevicesTarget, "devices", "--hub", hub, "--json");

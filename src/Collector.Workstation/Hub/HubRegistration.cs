@@ -1,5 +1,4 @@
 using Collector.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Hub;
 
@@ -40,18 +39,18 @@ internal static class HubRegistration
     public const string WaitingCondition = "0";
 
     /// <summary>Reads the columns of <see cref="Columns"/> from a query's rows (ordinals looked up once).</summary>
-    public sealed class Reader(SqliteDataReader reader)
+    public sealed class Reader(RawStatement row)
     {
-        private readonly int state = reader.GetOrdinal("registration_state"), at = reader.GetOrdinal("registered_at"),
-            capture = reader.GetOrdinal("registered_capture_id"), detail = reader.GetOrdinal("registration_detail");
+        private readonly int state = row.Ordinal("registration_state"), at = row.Ordinal("registered_at"),
+            capture = row.Ordinal("registered_capture_id"), detail = row.Ordinal("registration_detail");
 
-        /// <summary>The registration of the reader's current row, or null when none is recorded.</summary>
-        public RegistrationState? Read() => reader.IsDBNull(state)
+        /// <summary>The registration of the statement's current row, or null when none is recorded.</summary>
+        public RegistrationState? Read() => row.IsNull(state)
             ? null
             : new RegistrationState(
-                reader.GetString(state),
-                reader.IsDBNull(at) ? null : DbTime.Read(reader.GetString(at)),
-                reader.IsDBNull(capture) ? null : Guid.Parse(reader.GetString(capture)),
-                reader.IsDBNull(detail) ? null : reader.GetString(detail));
+                row.GetString(state),
+                row.IsNull(at) ? null : DbTime.Read(row.GetString(at)),
+                row.IsNull(capture) ? null : Guid.Parse(row.GetString(capture)),
+                row.GetNullableString(detail));
     }
 }

@@ -52,16 +52,15 @@ public sealed partial class HubStore
         var sites = new Dictionary<string, (long Captures, HashSet<long> Devices)>(StringComparer.Ordinal);
         var technicians = new Dictionary<string, (long Captures, HashSet<long> Devices)>(StringComparer.Ordinal);
         long captures = 0;
-        using var command = connection.Command(null, "SELECT substr(effective_at, 1, 10), site, technician, device_id FROM captures");
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using var row = new RawStatement(connection, "SELECT substr(effective_at, 1, 10), site, technician, device_id FROM captures");
+        while (row.Read())
         {
             captures++;
-            var day = ReadOrRefuse(reader, r => DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            var day = ReadOrRefuse(() => DateOnly.ParseExact(row.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             days[day] = days.GetValueOrDefault(day) + 1;
-            var device = reader.GetInt64(3);
-            Count(sites, reader.GetString(1), device);
-            Count(technicians, reader.GetString(2), device);
+            var device = row.GetInt64(3);
+            Count(sites, row.GetString(1), device);
+            Count(technicians, row.GetString(2), device);
         }
 
         return ([.. days.Select(d => (d.Key, d.Value))], Ordered(sites), Ordered(technicians), captures);
@@ -89,7 +88,7 @@ public sealed partial class HubStore
         var flags = ReportFlags.ToDictionary(f => f, _ => 0L, StringComparer.Ordinal);
         var flagged = new List<(Guid, string)>();
         var tenants = new HashSet<string>(StringComparer.Ordinal);
-        using var command = connection.Command(null, $"""
+        using var row = new RawStatement(connection, $"""
             SELECT d.tenant_id, d.device_key, c.manufacturer, c.model, c.flags,
                    d.newest_capture_id IS NOT d.uploaded_capture_id AS waiting_upload,
                    d.newest_capture_id IS NOT d.exported_capture_id AS waiting_export,
@@ -97,15 +96,15 @@ public sealed partial class HubStore
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
             ORDER BY d.tenant_id, d.device_key
             """);
-        using var reader = command.ExecuteReader();
-        var registration = new HubRegistration.Reader(reader);
-        while (reader.Read())
+        var registration = new HubRegistration.Reader(row);
+        while (row.Read())
         {
             devices++;
-            tenants.Add(reader.GetString(0));
-            waitingUpload += reader.GetInt64(5);
-            waitingExport += reader.GetInt64(6);
-            exported += 1 - reader.GetInt64(6);
+            var tenant = row.GetString(0);
+            tenants.Add(tenant);
+            waitingUpload += row.GetInt64(5);
+            waitingExport += row.GetInt64(6);
+            exported += 1 - row.GetInt64(6);
             switch (registration.Read()?.State)
             {
                 case HubRegistration.Registered:
@@ -116,11 +115,10 @@ public sealed partial class HubStore
                     break;
             }
 
-            var model = (reader.GetString(2), reader.GetString(3));
+            var model = (row.GetString(2), row.GetString(3));
             models[model] = models.GetValueOrDefault(model) + 1;
-            var deviceFlags = CaptureRow.ReadFlags(reader.GetString(4));
             var isFlagged = false;
-            foreach (var flag in deviceFlags.Where(flags.ContainsKey))
+            foreach (var flag in CaptureRow.ReadFlags(row.GetString(4)).Where(flags.ContainsKey))
             {
                 flags[flag]++;
                 isFlagged = true;
@@ -128,7 +126,7 @@ public sealed partial class HubStore
 
             if (isFlagged && ++flaggedTotal <= flaggedLimit)
             {
-                flagged.Add((ReadOrRefuse(reader, r => Guid.Parse(r.GetString(0))), reader.GetString(1)));
+                flagged.Add((ReadOrRefuse(() => Guid.Parse(tenant)), row.GetString(1)));
             }
         }
 

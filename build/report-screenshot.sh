@@ -13,5 +13,5 @@ trap 'rm -rf "$profile"' EXIT
 # A fresh profile, nothing fetched from outside; as root Chromium needs --no-sandbox.
 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
-  --hide-scrollbars --window-size=1100,2700 --screenshot="$png" "file://$report" 2>/dev/null
+  --hide-scrollbars --window-size=1100,2600 --screenshot="$png" "file://$report" 2>/dev/null
 echo "report-screenshot: $png"

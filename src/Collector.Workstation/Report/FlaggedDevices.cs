@@ -34,15 +34,16 @@ public static class FlaggedDevices
     {
         var (d, p) = (history.Device, history.Device.Progress);
         w.WriteLine($"""<article class="device" id="flagged-{n}"><h3>{Html.Encode(d.DeviceKey)}</h3>""");
-        w.WriteLine($"""<p>Serial <code>{Html.Encode(d.Serial)}</code>, {Html.Encode(d.Manufacturer)} {Html.Encode(d.Model)}, tenant <code>{d.TenantId:D}</code>. {Flags(d.Flags)}</p>""");
+        var exported = p.ExportBatch is { } batch ? $""" Last exported in batch <code>{Html.Encode(batch)}</code>.""" : "";
+        w.WriteLine($"""<p>Serial <code>{Html.Encode(d.Serial)}</code>, {Html.Encode(d.Manufacturer)} {Html.Encode(d.Model)}, tenant <code>{d.TenantId:D}</code>. {Flags(d.Flags)}{exported}</p>""");
         ReportPage.Table(w, $"flagged-{n}-history",
-            ["", "Counts as", "Device clock", "Merged", "Stick", "Technician", "Site", "Method", "Flags", "Became"],
+            ["", "Counts as (UTC)", "Device clock", "Merged", "Stick", "Technician", "Site", "Method", "Flags", "Became"],
             history.Captures.Select(c => new[]
             {
                 c.CaptureId == p.NewestCaptureId ? """<span class="current" title="current: the capture uploads and exports use">current</span>""" : "",
-                ReportPage.Time(c.EffectiveAt),
-                ReportPage.Time(c.CapturedAt) + (c.Flags.Contains(HashFlags.ClockSuspect) ? " (suspect)" : ""),
-                ReportPage.Time(c.MergedAt),
+                ReportPage.Time(c.EffectiveAt, utc: false),
+                ReportPage.Time(c.CapturedAt, utc: false) + (c.Flags.Contains(HashFlags.ClockSuspect) ? " (suspect)" : ""),
+                ReportPage.Time(c.MergedAt, utc: false),
                 $"""<code title="{c.StickId:D}">{c.StickId.ToString("D")[..8]}</code> #{c.StickSequence}""",
                 Html.Encode(c.Technician),
                 Html.Encode(c.Site),
@@ -62,7 +63,7 @@ public static class FlaggedDevices
 
         if (capture == p.ExportedCaptureId)
         {
-            yield return $"exported ({Html.Encode(p.ExportBatch)})";
+            yield return "exported";
         }
 
         if (p.Registration is { } r && r.CaptureId == capture)

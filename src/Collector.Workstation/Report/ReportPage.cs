@@ -153,8 +153,8 @@ public static class ReportPage
     internal static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>A UTC time that a narrow column does not break across lines.</summary>
-    internal static string Time(DateTimeOffset time) =>
-        $"""<span class="t">{time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}</span>""";
+    internal static string Time(DateTimeOffset time, bool utc = true) =>
+        $"""<span class="t">{time.UtcDateTime.ToString(utc ? "yyyy-MM-dd HH:mm 'UTC'" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}</span>""";
 
     private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -164,7 +164,7 @@ public static class ReportPage
         h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #cbd5e0;padding-bottom:4px}h3{font-size:15px;margin:16px 0 4px}
         .meta,.more,nav{color:#4a5568}code{font:12px ui-monospace,Consolas,monospace;overflow-wrap:anywhere}
         table{border-collapse:collapse;margin:8px 0;width:100%}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top;overflow-wrap:break-word}
-        th{background:#edf2f7;white-space:nowrap}.history td{font-size:13px}.current,.flag,.t{white-space:nowrap}.current{font-weight:600}
+        th{background:#edf2f7;white-space:nowrap}.history td{font-size:13px}.current,.flag,.t,.history code{white-space:nowrap}.current{font-weight:600}
         svg.chart{max-width:100%;height:auto;display:block;margin:8px 0}svg text{font:12px system-ui,sans-serif;fill:#2d3748}svg text.title{font-weight:600;font-size:13px}
         svg .grid{stroke:#e2e8f0}svg .axis{stroke:#718096}.empty{font-size:16px;padding:16px;background:#fefcbf;border:1px solid #ecc94b}
         .flag{display:inline-block;background:#fed7d7;color:#742a2a;border-radius:3px;padding:0 4px;margin:0 2px 2px 0;font-size:12px}

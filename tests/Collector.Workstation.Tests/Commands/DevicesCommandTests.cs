@@ -143,6 +143,30 @@ public sealed class DevicesCommandTests : IDisposable
         Assert.Empty(json);
     }
 
+    [Fact]
+    public async Task A_listing_longer_than_one_output_piece_has_every_device_once_in_order()
+    {
+        using (var store = Collector.Workstation.Hub.HubStore.Open(hub.Path, hub.Clock))
+        using (var import = store.BeginImport())
+        {
+            for (var i = 1; i <= 400; i++)
+            {
+                import.Add(TestHub.Draft(HashBuilder.Sample(i), Day).ToCapture(Guid.CreateVersion7(), i, Guid.Empty));
+            }
+
+            import.Commit();
+        }
+
+        var text = await Cli.RunAsync("devices", "--hub", hub.Path);
+        var json = await Json("devices", "--hub", hub.Path);
+
+        Assert.True(text.Out.Length > 2 * 16 * 1024, $"only {text.Out.Length} characters: fewer than three pieces");
+        var keys = Enumerable.Range(1, 400).Select(i => $"CLT-{i:D7}").ToList();
+        Assert.Equal(keys, text.Out.Split('\n').Where(l => l.StartsWith("  CLT-", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]));
+        Assert.Equal(keys, json.Select(d => d.GetProperty("deviceKey").GetString()));
+        Assert.EndsWith("400 devices; registration is not recorded in this hub yet (REGISTERED shows -).\n", text.Out, StringComparison.Ordinal);
+    }
+
     private static async Task<List<JsonElement>> Json(params string[] args)
     {
         var result = await Cli.RunAsync([.. args, "--json"]);

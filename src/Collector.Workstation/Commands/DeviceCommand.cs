@@ -75,7 +75,7 @@ public static class DeviceCommand
 
         foreach (var history in found)
         {
-            await WriteAsync(history, context.Out).ConfigureAwait(false);
+            await WriteAsync(history, context.Out, store.RegistrationRecorded).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
@@ -97,7 +97,7 @@ public static class DeviceCommand
             DevicesCommand.JsonRegistration.From(p.Registration));
     }
 
-    private static async Task WriteAsync(DeviceHistory h, TextWriter o)
+    private static async Task WriteAsync(DeviceHistory h, TextWriter o, bool registrationRecorded)
     {
         var (d, p) = (h.Device, h.Device.Progress);
         await o.WriteLineAsync($"Device {DisplayText.Escape(d.DeviceKey)} (tenant {d.TenantId:D})").ConfigureAwait(false);
@@ -106,7 +106,7 @@ public static class DeviceCommand
         await o.WriteLineAsync($"  SMBIOS UUID   {h.SmbiosUuid?.ToString("D") ?? "none"}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Uploaded      {Uploaded(p)}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Exported      {Exported(h)}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  Registered    {Registered(p)}").ConfigureAwait(false);
+        await o.WriteLineAsync($"  Registered    {Registered(p, registrationRecorded)}").ConfigureAwait(false);
         await o.WriteLineAsync($"  Captures      {h.Captures.Count}, newest first (* = current: the one uploads and exports use)").ConfigureAwait(false);
         foreach (var c in h.Captures)
         {
@@ -164,9 +164,9 @@ public static class DeviceCommand
         };
     }
 
-    private static string Registered(DeviceProgress p) => p.Registration switch
+    private static string Registered(DeviceProgress p, bool recorded) => p.Registration switch
     {
-        null => HubRegistration.IsRecorded ? "no" : "not recorded in this hub yet",
+        null => recorded ? "no (never sent to Autopilot by 'collector register')" : "not recorded in this hub (it predates 'collector register')",
         var r => $"{r.State}{(r.At is { } at ? $", {Time(at)}" : "")}{(r.Detail is { } detail ? $": {DisplayText.Escape(detail)}" : "")}",
     };
 

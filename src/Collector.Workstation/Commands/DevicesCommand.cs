@@ -72,15 +72,15 @@ public static class DevicesCommand
         var path = context.HubPath(options.Hub);
         using var store = HubStore.Open(path, context.Clock, readOnly: true);
         var devices = store.Devices(new DeviceFilter(tenant, options.Serial, options.Flags, options.Waiting));
-        if (options.Waiting is WaitingFor.Registration && !HubRegistration.IsRecorded)
+        if (options.Waiting is WaitingFor.Registration && !store.RegistrationRecorded)
         {
             await context.Error.WriteLineAsync(
-                $"{CollectorApp.Name}: this hub records no registration yet ('collector register' will): no device is known to wait for it").ConfigureAwait(false);
+                $"{CollectorApp.Name}: this hub predates 'collector register' and records no registration: every device is listed as waiting for it").ConfigureAwait(false);
         }
 
         return options.Json
             ? await WriteJsonAsync(devices, context.Out, cancellationToken).ConfigureAwait(false)
-            : await WriteTextAsync(devices, context.Out, cancellationToken).ConfigureAwait(false);
+            : await WriteTextAsync(devices, context.Out, store.RegistrationRecorded, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<int> WriteJsonAsync(IEnumerable<HubDevice> devices, TextWriter output, CancellationToken cancellationToken)
@@ -104,7 +104,7 @@ public static class DevicesCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> WriteTextAsync(IEnumerable<HubDevice> devices, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> WriteTextAsync(IEnumerable<HubDevice> devices, TextWriter output, bool registrationRecorded, CancellationToken cancellationToken)
     {
         var chunk = new OutputChunk(output);
         Guid? tenant = null;
@@ -130,7 +130,7 @@ public static class DevicesCommand
 
         chunk.Text.AppendLine(count == 0
             ? "No device matches."
-            : $"{count:N0} device{(count == 1 ? "" : "s")}{(HubRegistration.IsRecorded ? "" : "; registration is not recorded in this hub yet (REGISTERED shows -)")}.");
+            : $"{count:N0} device{(count == 1 ? "" : "s")}{(registrationRecorded ? "" : "; this hub predates 'collector register' and records no registration (REGISTERED shows -)")}.");
         await chunk.FlushAsync().ConfigureAwait(false);
         return ExitCodes.Ok;
     }

@@ -51,10 +51,13 @@ public sealed record DeviceHistory(HubDevice Device, Guid? SmbiosUuid, string? E
 /// <summary>The queries behind <c>collector devices</c> and <c>collector device</c>.</summary>
 public sealed partial class HubStore
 {
-    private const string DeviceColumns = $"""
+    /// <summary>True when this hub's schema records registration (a reader leaves an older hub as it is).</summary>
+    internal bool RegistrationRecorded => OpenedVersion >= HubSchema.RegistrationsSince;
+
+    private string DeviceColumns => $"""
         d.device_id, d.tenant_id, d.device_key, d.serial, d.smbios_uuid, c.manufacturer, c.model, c.effective_at, c.flags,
         d.newest_capture_id, d.uploaded_capture_id, d.uploaded_at, d.exported_capture_id, d.exported_at, d.export_batch,
-        {HubRegistration.Columns}
+        {HubRegistration.Columns(RegistrationRecorded)}
         """;
 
     /// <summary>
@@ -76,13 +79,14 @@ public sealed partial class HubStore
         {
             WaitingFor.Upload => "d.newest_capture_id IS NOT d.uploaded_capture_id",
             WaitingFor.Export => "d.newest_capture_id IS NOT d.exported_capture_id",
-            WaitingFor.Registration => HubRegistration.WaitingCondition,
+            WaitingFor.Registration => HubRegistration.WaitingCondition(RegistrationRecorded),
             _ => "1",
         });
 
         return ReadDevices($"""
             SELECT {DeviceColumns}
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
+            {HubRegistration.Join(RegistrationRecorded)}
             WHERE {string.Join("\n  AND ", conditions)}
             ORDER BY d.tenant_id, d.device_key
             """, [.. parameters], (device, _) => device);
@@ -106,6 +110,7 @@ public sealed partial class HubStore
             SELECT {DeviceColumns}, e.file AS export_file
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 LEFT JOIN exports e ON e.batch = d.export_batch
+            {HubRegistration.Join(RegistrationRecorded)}
             WHERE {condition}
             ORDER BY d.tenant_id, d.device_key
             """, parameters, (device, row) => (Device: device, Id: row.GetInt64(0), Uuid: NullableId(row, 4),

@@ -92,8 +92,9 @@ public sealed partial class HubStore
             SELECT d.tenant_id, d.device_key, c.manufacturer, c.model, c.flags,
                    d.newest_capture_id IS NOT d.uploaded_capture_id AS waiting_upload,
                    d.newest_capture_id IS NOT d.exported_capture_id AS waiting_export,
-                   {HubRegistration.Columns}
+                   {HubRegistration.Columns(RegistrationRecorded)}
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
+            {HubRegistration.Join(RegistrationRecorded)}
             ORDER BY d.tenant_id, d.device_key
             """);
         var registration = new HubRegistration.Reader(row);
@@ -131,7 +132,7 @@ public sealed partial class HubStore
         }
 
         var states = new DeviceStates(devices, waitingUpload, waitingExport, exported,
-            HubRegistration.IsRecorded ? registered : null, HubRegistration.IsRecorded ? refused : null);
+            RegistrationRecorded ? registered : null, RegistrationRecorded ? refused : null);
         return (states,
             [.. models.Select(m => new ModelCount(m.Key.Item1, m.Key.Item2, m.Value)).OrderByDescending(m => m.Devices)
                 .ThenBy(m => m.Manufacturer, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal)],

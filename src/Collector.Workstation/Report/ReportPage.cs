@@ -83,8 +83,8 @@ public static class ReportPage
             ("waiting for upload", s.WaitingForUpload, "the newest capture is not known to be in the Azure table"),
             ("waiting for export", s.WaitingForExport, "the newest capture is in no Intune CSV yet"),
             ("exported", s.Exported, "the newest capture is in an Intune CSV"),
-            ("registered", s.Registered, "Autopilot accepted the newest capture"),
-            ("refused", s.Refused, "Autopilot refused it (806, 808, 802…)"),
+            ("registered", s.Registered, "Autopilot has it (registered by collector register, or already there: 806)"),
+            ("refused", s.Refused, "Autopilot refused it (808: another tenant has it; 802: invalid hash; or another code)"),
         };
         w.WriteLine("""<section id="states"><h2>Devices by state</h2>""");
         var known = rows.Where(r => r.Devices is not null).ToList();

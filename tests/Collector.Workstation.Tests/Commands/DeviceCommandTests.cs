@@ -34,7 +34,7 @@ public sealed class DeviceCommandTests : IDisposable
         Assert.Contains("  Uploaded      an older capture (", text, StringComparison.Ordinal);
         Assert.Contains("the current one waits for upload", text, StringComparison.Ordinal);
         Assert.Contains("batch autopilot-batch-001 (/exports/autopilot-batch-001.csv): the current one waits for export", text, StringComparison.Ordinal);
-        Assert.Contains("  Registered    not recorded in this hub yet", text, StringComparison.Ordinal);
+        Assert.Contains("  Registered    no (never sent to Autopilot by 'collector register')", text, StringComparison.Ordinal);
         Assert.Contains("  Captures      2, newest first", text, StringComparison.Ordinal);
         var newest = text.IndexOf("  * 2026-11-22 10:00:00 UTC  capture", StringComparison.Ordinal);
         var older = text.IndexOf("    2026-11-20 08:05:00 UTC  capture", StringComparison.Ordinal);

@@ -17,12 +17,13 @@ rm -rf artifacts/publish/stick
 bash build/publish-stick.sh win-x64 >/dev/null
 # win-arm64 needs Microsoft.NETCore.App.Runtime.win-arm64 from the package feed. Where the feed
 # lacks it, the release goes on without collect.exe for ARM64 and says so: Collect.cmd on an
-# ARM64 device then says the build is missing, instead of running the wrong one.
+# ARM64 device then runs the x64 build under Windows 11's x64 emulation (and on Windows 10 on ARM
+# or WinPE on ARM64, which cannot, says to capture from Windows 11 OOBE: exit 6).
 echo "release: publishing collect.exe (win-arm64)" >&2
 if ! bash build/publish-stick.sh win-arm64 >/dev/null 2>artifacts/publish-arm64.log; then
   echo "release: WARNING: collect.exe for win-arm64 could not be built (see artifacts/publish-arm64.log:" >&2
   echo "release:   $(grep -m1 -o 'error NU1101: Unable to find package [A-Za-z0-9.-]*' artifacts/publish-arm64.log || tail -n 1 artifacts/publish-arm64.log))" >&2
-  echo "release:   sticks from this release cannot capture ARM64 (Snapdragon) devices" >&2
+  echo "release:   ARM64: captured through x64 emulation on Windows 11 (not on Windows 10 on ARM or WinPE on ARM64)" >&2
 fi
 
 for rid in linux-x64 win-x64; do

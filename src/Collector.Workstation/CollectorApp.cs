@@ -18,6 +18,9 @@ public static class CollectorApp
             ExportCommand.Create(context),
             ImportCommand.Create(context),
             StatusCommand.Create(context),
+            DevicesCommand.Create(context),
+            DeviceCommand.Create(context),
+            ReportCommand.Create(context),
             new Command("stick", "Prepare USB sticks for technicians, and clear them once the hub holds their captures.")
             {
                 StickInitCommand.Create(context), StickClearCommand.Create(context),

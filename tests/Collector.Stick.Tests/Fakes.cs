@@ -10,6 +10,10 @@ public sealed class FakePlatform(DeviceOs os, string systemDirectory) : IDeviceP
     public bool IsElevated { get; set; } = true;
 
     public string SystemDirectory { get; } = systemDirectory;
+
+    public System.Runtime.InteropServices.Architecture ProcessArchitecture { get; set; } = System.Runtime.InteropServices.Architecture.X64;
+
+    public System.Runtime.InteropServices.Architecture MachineArchitecture { get; set; } = System.Runtime.InteropServices.Architecture.X64;
 }
 
 /// <summary>WMI as the test wants it to answer: a reading, or a failure. Counts the questions.</summary>

@@ -91,10 +91,40 @@ public sealed class Wine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes this prefix report a Windows 10 build: 18362 is what Wine 8's <c>winecfg -v win10</c>
+    /// says; Wine 8 knows no win11, so a later build (Windows 11 is 22000 and up) is set in the
+    /// registry as Windows keeps it, with Wine's own version override removed. Null puts the
+    /// prefix back to Wine's default (Windows 7, build 7601). The server is restarted so that the
+    /// next program sees it.
+    /// </summary>
+    public void LookLikeWindowsBuild(int? build)
+    {
+        Must(Run(["winecfg", "-v", build is null ? "win7" : "win10"]), "winecfg -v");
+        if (build is { } number and not 18362)
+        {
+            Run(["reg", "delete", @"HKCU\Software\Wine", "/v", "Version", "/f"]); // absent after winecfg on some prefixes: fine
+            foreach (var name in new[] { "CurrentBuildNumber", "CurrentBuild" })
+            {
+                Must(Run(["reg", "add", @"HKLM\Software\Microsoft\Windows NT\CurrentVersion", "/v", name, "/d", number.ToString(System.Globalization.CultureInfo.InvariantCulture), "/f"]), "reg add " + name);
+            }
+        }
+
+        StopServer();
+    }
+
     public void Dispose()
     {
         StopServer();
         prefix.Dispose();
+    }
+
+    private static void Must(ProcessResult result, string what)
+    {
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{what} failed: {result}");
+        }
     }
 
     /// <summary>Stops this prefix's wineserver and anything still running in it; other prefixes are untouched.</summary>

@@ -27,6 +27,14 @@ public static class HubFile
             ORDER BY c.effective_at DESC, c.seq DESC, c.capture_id DESC
             """, ("$tenant", tenant.ToString("D")), ("$key", deviceKey));
 
+    /// <summary>Runs <paramref name="sql"/> on the hub file: a test putting a hub into a state it needs.</summary>
+    public static void Execute(string hubPath, string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = hubPath, Pooling = false }.ToString());
+        connection.Open();
+        connection.Execute(null, sql);
+    }
+
     /// <summary>The id of every capture the hub holds (none when there is no hub yet).</summary>
     public static HashSet<Guid> CaptureIds(string hubPath)
     {

@@ -46,6 +46,9 @@ public sealed record Capture
 
     /// <summary>Flag names from <see cref="Hashing.HashFlags"/>.</summary>
     public required IReadOnlyList<string> Flags { get; init; }
+
+    /// <summary>How collect ran on the device: one of <see cref="CollectArchitectures"/> ('' when not known).</summary>
+    public string CollectArchitecture { get; init; } = CollectArchitectures.Unknown;
 }
 
 /// <summary>How a hash was read: stored with every capture.</summary>
@@ -58,4 +61,27 @@ public static class CaptureMethods
 
     /// <summary>Every method a capture may name: a row that names another was not written by us.</summary>
     public static readonly IReadOnlyList<string> All = [Wmi, Oa3Tool, Oa3Report, CsvImport];
+}
+
+/// <summary>
+/// How <c>collect</c> ran on the device, stored with every capture: its own build, and whether
+/// Windows ran that build under emulation. An ARM64 device without an ARM64 build is captured by
+/// the x64 build under Windows 11's x64 emulation.
+/// </summary>
+public static class CollectArchitectures
+{
+    /// <summary>The ARM64 build, natively.</summary>
+    public const string Arm64 = "arm64";
+
+    /// <summary>The x64 build on an ARM64 device, under Windows 11's x64 emulation.</summary>
+    public const string X64OnArm64 = "x64-on-arm64";
+
+    /// <summary>The x64 build on an x64 device.</summary>
+    public const string X64 = "x64";
+
+    /// <summary>Not known: a capture older than this column, a CSV import, or elsewhere than Windows.</summary>
+    public const string Unknown = "";
+
+    /// <summary>Every value a capture may carry.</summary>
+    public static readonly IReadOnlyList<string> All = [Arm64, X64OnArm64, X64, Unknown];
 }

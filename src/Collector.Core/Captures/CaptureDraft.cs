@@ -10,6 +10,9 @@ public sealed record CaptureDraft(
     Guid TenantId, HardwareHash Hash, string GroupTag, string AssignedUser, DateTimeOffset CapturedAt,
     string Technician, string Site, string Method, string CollectorVersion)
 {
+    /// <summary>How collect ran (<see cref="CollectArchitectures"/>); unknown unless collect says.</summary>
+    public string CollectArchitecture { get; init; } = CollectArchitectures.Unknown;
+
     /// <summary>
     /// The capture this draft becomes: the device's fields and flags from the hash, the rest from
     /// the draft, and the ids and sequence given here. The one way a capture is made from a hash.
@@ -37,5 +40,6 @@ public sealed record CaptureDraft(
         Method = Method,
         CollectorVersion = CollectorVersion,
         Flags = Hash.Flags,
+        CollectArchitecture = CollectArchitecture,
     };
 }

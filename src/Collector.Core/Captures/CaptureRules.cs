@@ -95,9 +95,14 @@ public static partial class CaptureRules
             return $"its tenant id {EmptyTenant}";
         }
 
-        return CaptureMethods.All.Contains(capture.Method)
+        if (!CaptureMethods.All.Contains(capture.Method))
+        {
+            return $"its method '{DisplayText.Escape(Shorten(capture.Method))}' is none of {string.Join(", ", CaptureMethods.All)}";
+        }
+
+        return CollectArchitectures.All.Contains(capture.CollectArchitecture)
             ? null
-            : $"its method '{DisplayText.Escape(Shorten(capture.Method))}' is none of {string.Join(", ", CaptureMethods.All)}";
+            : $"how collect ran, '{DisplayText.Escape(Shorten(capture.CollectArchitecture))}', is none of {string.Join(", ", CollectArchitectures.All.Where(a => a.Length > 0))} (or empty)";
     }
 
     private const string EmptyTenant = "is the empty GUID, not a tenant: give your tenant's id (Microsoft Entra admin center, Overview, Tenant ID)";

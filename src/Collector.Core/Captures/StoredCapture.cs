@@ -37,6 +37,8 @@ public static class StoredCapture
         }
 
         return new CaptureDraft(row.TenantId, hash, row.GroupTag, row.AssignedUser, row.CapturedAt, row.Technician, row.Site, row.Method, row.CollectorVersion)
-            .ToCapture(row.CaptureId, row.StickSequence, row.StickId);
+        {
+            CollectArchitecture = row.CollectArchitecture,
+        }.ToCapture(row.CaptureId, row.StickSequence, row.StickId);
     }
 }

@@ -6,7 +6,10 @@ namespace Collector.Core.Hashing;
 /// </summary>
 public sealed record HardwareHash
 {
-    /// <summary>The hash as base64, whitespace removed: what is stored, uploaded and exported.</summary>
+    /// <summary>
+    /// The hash as canonical padded base64 of its bytes, however it came in (unpadded, with line
+    /// breaks): what is stored, uploaded and exported, since Intune's import wants padded base64.
+    /// </summary>
     public required string Base64 { get; init; }
 
     /// <summary>Decoded length in bytes (3000 for a full 4K hash).</summary>
@@ -82,4 +85,10 @@ public sealed record HashOsInfo(string ToolBuild, string OsBuild, int OsType, in
 public sealed record HashCheck(HardwareHash? Hash, string? Problem, int ByteLength)
 {
     public bool Valid => Problem is null;
+
+    /// <summary>
+    /// True when the input was whole base64 quads (padded, or a length that needs no padding);
+    /// false when padding had to be added (the hash is then flagged <see cref="HashFlags.UnpaddedInput"/>).
+    /// </summary>
+    public bool Padded { get; init; } = true;
 }

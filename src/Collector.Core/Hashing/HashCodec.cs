@@ -27,29 +27,50 @@ public static class HashCodec
 
     private const int MaxBase64Chars = 4 * ((FullLength + 2) / 3);
 
-    /// <summary>Checks a base64 hash; whitespace and line breaks inside it are ignored.</summary>
+    /// <summary>
+    /// Checks a base64 hash; whitespace and line breaks inside it are ignored. Unpadded base64 is
+    /// accepted (Microsoft's Autopilot troubleshooting guide: "At the device level, it's encoded as
+    /// unpadded Base64, but Autopilot expects padded Base64"): a length of 2 or 3 over whole quads
+    /// is padded before decoding, and the hash is flagged <see cref="HashFlags.UnpaddedInput"/>.
+    /// What comes out (<see cref="HardwareHash.Base64"/>) is always the canonical padded base64 of
+    /// the decoded bytes, whatever form came in.
+    /// </summary>
     public static HashCheck Check(string base64)
     {
-        var text = RemoveWhitespace(base64);
+        var text = HashBase64.RemoveWhitespace(base64);
         if (text.Length == 0)
         {
-            return Fail("the hash is empty");
+            return Fail("the hash is empty", padded: true);
         }
 
-        if (text.Length > MaxBase64Chars)
+        var padded = text.Length % 4 == 0;
+        if (HashBase64.BadCharacter(text) is { } bad)
         {
-            return Fail($"the hash is {text.Length:N0} base64 characters; a 4K hash has {MaxBase64Chars:N0}");
+            return Fail(bad, padded);
+        }
+
+        if (text.Length % 4 == 1)
+        {
+            return Fail($"the hash is not base64: {text.Length:N0} characters leave one over a whole number of base64 quads, " +
+                "which no byte length gives (a character is missing or extra)", padded: false);
+        }
+
+        var whole = padded ? text : text + new string('=', 4 - text.Length % 4);
+        if (whole.Length > MaxBase64Chars)
+        {
+            return Fail($"the hash is {text.Length:N0} base64 characters; a 4K hash has {MaxBase64Chars:N0}", padded);
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(FullLength + 3);
         try
         {
-            if (!Convert.TryFromBase64String(text, buffer, out var length))
+            if (!Convert.TryFromBase64String(whole, buffer, out var length))
             {
-                return Fail(DescribeBadBase64(text), 0);
+                return Fail("the hash is not base64", padded);
             }
 
-            return Check(buffer.AsSpan(0, length), text);
+            var bytes = buffer.AsSpan(0, length);
+            return Check(bytes, padded && HashBase64.IsCanonical(whole, bytes) ? whole : Convert.ToBase64String(bytes), padded);
         }
         finally
         {
@@ -57,27 +78,27 @@ public static class HashCodec
         }
     }
 
-    private static HashCheck Check(ReadOnlySpan<byte> bytes, string base64)
+    private static HashCheck Check(ReadOnlySpan<byte> bytes, string canonical, bool padded)
     {
         if (bytes.Length < HeaderLength)
         {
-            return Fail($"the hash is only {bytes.Length} bytes: too short to hold a header", bytes.Length);
+            return Fail($"the hash is only {bytes.Length} bytes: too short to hold a header", padded, bytes.Length);
         }
 
         if (bytes[0] != (byte)'O' || bytes[1] != (byte)'A')
         {
-            return Fail($"wrong magic: the hash starts with 0x{bytes[0]:X2} 0x{bytes[1]:X2}, not 'OA' (this is not an Autopilot hardware hash)", bytes.Length);
+            return Fail($"wrong magic: the hash starts with 0x{bytes[0]:X2} 0x{bytes[1]:X2}, not 'OA' (this is not an Autopilot hardware hash)", padded, bytes.Length);
         }
 
         int t = BinaryPrimitives.ReadUInt16LittleEndian(bytes[2..]);
         if (t < HeaderLength)
         {
-            return Fail($"the header gives a record length T of {t}, shorter than the header itself", bytes.Length);
+            return Fail($"the header gives a record length T of {t}, shorter than the header itself", padded, bytes.Length);
         }
 
         if (t + ChecksumRecordLength > bytes.Length)
         {
-            return Fail($"the header says the records end at byte {t:N0} (T), beyond the {bytes.Length:N0}-byte buffer (T plus the 36-byte checksum record must fit)", bytes.Length);
+            return Fail($"the header says the records end at byte {t:N0} (T), beyond the {bytes.Length:N0}-byte buffer (T plus the 36-byte checksum record must fit)", padded, bytes.Length);
         }
 
         var fields = new FieldReader();
@@ -86,19 +107,19 @@ public static class HashCodec
         {
             if (t - offset < 4)
             {
-                return Fail($"the records do not end at T: {t - offset} stray byte(s) at offset {offset:N0} before T = {t:N0}", bytes.Length);
+                return Fail($"the records do not end at T: {t - offset} stray byte(s) at offset {offset:N0} before T = {t:N0}", padded, bytes.Length);
             }
 
             var type = BinaryPrimitives.ReadUInt16LittleEndian(bytes[offset..]);
             int length = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(offset + 2)..]);
             if (length < 4)
             {
-                return Fail($"the record at offset {offset:N0} (type {type}) has an impossible length of {length}", bytes.Length);
+                return Fail($"the record at offset {offset:N0} (type {type}) has an impossible length of {length}", padded, bytes.Length);
             }
 
             if (offset + length > t)
             {
-                return Fail($"the record at offset {offset:N0} (type {type}, {length} bytes) runs past T = {t:N0}, where the records must end", bytes.Length);
+                return Fail($"the record at offset {offset:N0} (type {type}, {length} bytes) runs past T = {t:N0}, where the records must end", padded, bytes.Length);
             }
 
             fields.Read(type, bytes.Slice(offset + 4, length - 4));
@@ -108,61 +129,28 @@ public static class HashCodec
         if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[t..]) != HashRecordType.Checksum
             || BinaryPrimitives.ReadUInt16LittleEndian(bytes[(t + 2)..]) != ChecksumRecordLength)
         {
-            return Fail($"no checksum record at T = {t:N0} (expected 'CS' and length 36)", bytes.Length);
+            return Fail($"no checksum record at T = {t:N0} (expected 'CS' and length 36)", padded, bytes.Length);
         }
 
         var padding = bytes[(t + ChecksumRecordLength)..];
         var stray = padding.IndexOfAnyExcept((byte)0);
         if (stray >= 0)
         {
-            return Fail($"the padding after the checksum is not zero (byte {t + ChecksumRecordLength + stray:N0})", bytes.Length);
+            return Fail($"the padding after the checksum is not zero (byte {t + ChecksumRecordLength + stray:N0})", padded, bytes.Length);
         }
 
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(bytes[..t], digest);
         var checksumValid = digest.SequenceEqual(bytes.Slice(t + 4, 32));
 
-        var hash = fields.ToHash(base64, bytes.Length, checksumValid);
-        return new HashCheck(hash, checksumValid ? null : "the checksum does not match: the hash was altered or damaged after it was made", bytes.Length);
+        var hash = fields.ToHash(canonical, bytes.Length, checksumValid, padded);
+        return new HashCheck(hash, checksumValid ? null : "the checksum does not match: the hash was altered or damaged after it was made", bytes.Length)
+        {
+            Padded = padded,
+        };
     }
 
-    private static HashCheck Fail(string problem, int byteLength = 0) => new(null, problem, byteLength);
-
-    private static string RemoveWhitespace(string text)
-    {
-        var span = text.AsSpan();
-        if (span.IndexOfAny(" \t\r\n\f\v") < 0)
-        {
-            return text;
-        }
-
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in span)
-        {
-            if (!char.IsWhiteSpace(c))
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    private static string DescribeBadBase64(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var ok = char.IsAsciiLetterOrDigit(c) || c is '+' or '/' || (c == '=' && i >= text.Length - 2);
-            if (!ok)
-            {
-                var shown = char.IsControl(c) || c > '~' ? $"U+{(int)c:X4}" : $"'{c}'";
-                return $"the hash is not base64: {shown} at position {i + 1:N0}";
-            }
-        }
-
-        return $"the hash is not base64: {text.Length:N0} characters is not a whole number of base64 quads";
-    }
+    private static HashCheck Fail(string problem, bool padded, int byteLength = 0) => new(null, problem, byteLength) { Padded = padded };
 
     /// <summary>Collects the fields of the records that matter as the walk meets them.</summary>
     private sealed class FieldReader
@@ -225,7 +213,7 @@ public static class HashCodec
             }
         }
 
-        public HardwareHash ToHash(string base64, int byteLength, bool checksumValid)
+        public HardwareHash ToHash(string base64, int byteLength, bool checksumValid, bool padded)
         {
             var flags = new List<string>(4);
             if (!checksumValid)
@@ -261,6 +249,11 @@ public static class HashCodec
             if (macs.Count == 0)
             {
                 flags.Add(HashFlags.NoNic);
+            }
+
+            if (!padded)
+            {
+                flags.Add(HashFlags.UnpaddedInput);
             }
 
             return new HardwareHash

@@ -37,11 +37,32 @@ public static class HashFlags
     public const string ClockSuspect = "clock-suspect";
 
     /// <summary>
-    /// Flags a capture states that its hash cannot show (the BIOS serial WMI read differed from
-    /// record 14): kept from a stored row. Every other flag is the hash's own, or the hub's
-    /// (serial-collision, clock-suspect), and is worked out again, never taken from a row.
+    /// The hash came in as unpadded base64 (as Microsoft says devices encode it): it is kept as
+    /// bytes and written out padded, which Intune's import needs. Informational, not a warning.
     /// </summary>
-    public static readonly IReadOnlyList<string> StatedByCapture = [SerialMismatch];
+    public const string UnpaddedInput = "unpadded-input";
+
+    /// <summary>
+    /// True for a flag that is a warning (something about the device or its hash to look at); false
+    /// for an informational one (<see cref="UnpaddedInput"/>), which says how a hash came in and
+    /// asks nothing of anyone: shown as a note, not counted as flagged.
+    /// </summary>
+    public static bool IsWarning(string flag) => flag != UnpaddedInput;
+
+    /// <summary>
+    /// Flags a capture states that its hash cannot show (the BIOS serial WMI read differed from
+    /// record 14; the hash came in unpadded, and what is stored is its padded form): kept from a
+    /// stored row. Every other flag is the hash's own, or the hub's (serial-collision,
+    /// clock-suspect), and is worked out again, never taken from a row.
+    /// </summary>
+    public static readonly IReadOnlyList<string> StatedByCapture = [SerialMismatch, UnpaddedInput];
+
+    /// <summary>Every flag name, in the order they are listed to a person (e.g. when a <c>--flag</c> is unknown).</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ChecksumBad, Truncated, NoSerial, NoManufacturer, NoTpm, NoNic, PlaceholderSerial, SerialMismatch, SerialCollision,
+        ClockSuspect, UnpaddedInput,
+    ];
 
     /// <summary>Words a technician or admin reads for each flag.</summary>
     public static string Describe(string flag) => flag switch
@@ -56,6 +77,7 @@ public static class HashFlags
         SerialMismatch => "the serial Windows reports differs from the one in the hash (the hash's serial is kept)",
         SerialCollision => "another device already has this serial: this one is keyed by serial and UUID",
         ClockSuspect => "the device clock was implausible: the merge time stands in for the capture time",
+        UnpaddedInput => "the hash came unpadded, as devices give it: it is kept and written out padded, as Intune needs",
         _ => flag,
     };
 }

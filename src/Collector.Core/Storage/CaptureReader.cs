@@ -15,7 +15,7 @@ public sealed class CaptureReader
     private readonly SqliteDataReader reader;
     private readonly int captureId, seq, tenantId, serial, deviceKey, hardwareHash, smbiosUuid, manufacturer, model,
         tpmPresent, nicCount, productKeyId, groupTag, assignedUser, capturedAt, technician, site, stickId, method,
-        collectorVersion, flags;
+        collectorVersion, flags, collectArchitecture;
 
     public CaptureReader(SqliteDataReader reader)
     {
@@ -41,6 +41,7 @@ public sealed class CaptureReader
         method = reader.GetOrdinal(CaptureRow.Method);
         collectorVersion = reader.GetOrdinal(CaptureRow.CollectorVersion);
         flags = reader.GetOrdinal(CaptureRow.Flags);
+        collectArchitecture = OrdinalIfPresent(reader, CaptureRow.CollectArchitecture);
     }
 
     /// <summary>The stick sequence number of the current row.</summary>
@@ -82,6 +83,7 @@ public sealed class CaptureReader
                 Method = reader.GetString(method),
                 CollectorVersion = reader.GetString(collectorVersion),
                 Flags = CaptureRow.ReadFlags(reader.GetString(flags)),
+                CollectArchitecture = collectArchitecture < 0 ? CollectArchitectures.Unknown : reader.GetString(collectArchitecture),
             };
         }
         catch (FormatException e)
@@ -98,6 +100,23 @@ public sealed class CaptureReader
         return DbTime.TryRead(text, out var time)
             ? time
             : throw new FormatException($"its {what} '{DisplayText.Escape(text.Length <= 40 ? text : text[..40] + "…")}' is not a time as Collector stores them");
+    }
+
+    /// <summary>
+    /// The column's ordinal, or -1 when the query has none: a reader (status) reads an older hub as
+    /// it is, and a hub older than the column knows nothing of how its captures were taken.
+    /// </summary>
+    private static int OrdinalIfPresent(SqliteDataReader reader, string name)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            if (string.Equals(reader.GetName(i), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private Guid Id(int column, string what)

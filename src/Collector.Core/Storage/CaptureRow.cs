@@ -33,9 +33,11 @@ public static class CaptureRow
     public const string Method = "method";
     public const string CollectorVersion = "collector_version";
     public const string Flags = "flags";
+    public const string CollectArchitecture = "collect_architecture";
 
-    // product_key_id and site carry DEFAULT '' because stick schema 1 lacked them and SQLite adds a
-    // NOT NULL column to existing rows only with a default; every INSERT gives both a value.
+    // product_key_id, site and collect_architecture carry DEFAULT '' because older schemas lacked
+    // them and SQLite adds a NOT NULL column to existing rows only with a default; every INSERT
+    // gives each a value ('' in collect_architecture: not known, a capture older than the column).
     private static readonly (string Name, string Definition)[] Columns =
     [
         (CaptureId, "TEXT PRIMARY KEY"),
@@ -59,6 +61,7 @@ public static class CaptureRow
         (Method, "TEXT NOT NULL"),
         (CollectorVersion, "TEXT NOT NULL"),
         (Flags, "TEXT NOT NULL"),
+        (CollectArchitecture, "TEXT NOT NULL DEFAULT ''"),
     ];
 
     /// <summary>The column names in table order.</summary>
@@ -100,6 +103,7 @@ public static class CaptureRow
         parameters.Text("$" + Method, capture.Method);
         parameters.Text("$" + CollectorVersion, capture.CollectorVersion);
         parameters.Text("$" + Flags, WriteFlags(capture.Flags));
+        parameters.Text("$" + CollectArchitecture, capture.CollectArchitecture);
     }
 
     /// <summary>Binds every column of <paramref name="capture"/> to a command's parameters.</summary>

@@ -3,19 +3,20 @@ namespace Collector.Core.Storage;
 /// <summary>
 /// The stick database's schema and its history (design section 4). Version 1 lacked the product
 /// key id and site columns; version 2 lacked the stick's device count (kept so that a capture
-/// on a stick holding thousands need not count them all); version 3 lacked the last sequence
-/// number given out (see <see cref="LastSequence"/>). <see cref="StickStore"/> migrates an older
-/// file in one transaction.
+/// on a stick holding thousands need not count them all); version 3 lacked how collect ran
+/// (<c>collect_architecture</c>; older captures get '', not known); version 4 lacked the last
+/// sequence number given out (see <see cref="LastSequence"/>). <see cref="StickStore"/> migrates
+/// an older file in one transaction.
 /// </summary>
 internal static class StickSchema
 {
     /// <summary>'APHC' (Autopilot Hash Capture): how sync recognises a stick database by content, not name.</summary>
     public const int ApplicationId = 0x41504843;
 
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>
-    /// Version 4: the highest sequence number this stick ever gave out. Until then the next one was
+    /// Version 5: the highest sequence number this stick ever gave out. Until then the next one was
     /// <c>MAX(seq) + 1</c>, which after <c>collector stick clear</c> removed the highest rows would
     /// give their numbers again: the hub orders a stick's captures of a device by sequence, and
     /// two captures under one number would make "newest" a coin toss. Self-contained: it adds the
@@ -58,6 +59,9 @@ internal static class StickSchema
             ALTER TABLE stick ADD COLUMN device_count INTEGER NOT NULL DEFAULT 0;
             UPDATE stick SET device_count = (SELECT COUNT(*) FROM (SELECT DISTINCT tenant_id, device_key FROM captures));
             """,
-        [3] = LastSequence,
+        [3] = """
+            ALTER TABLE captures ADD COLUMN collect_architecture TEXT NOT NULL DEFAULT '';
+            """,
+        [4] = LastSequence,
     };
 }

@@ -13,9 +13,73 @@ public sealed record StickVerifyReport(string IntegrityCheck, int SchemaVersion,
 /// <summary>One row of a stick's captures: the capture, or (when null) why the row is not one.</summary>
 public sealed record StickRow(long Sequence, Capture? Capture, string? Problem);
 
-/// <summary>Reading the stick's captures (list, sync's merge) and checking the file (verify, sync's copy).</summary>
+/// <summary>
+/// Reading the stick's captures (list, sync's merge) and checking the file (verify, sync's copy);
+/// and opening it for a reader, which never changes a file on the stick.
+/// </summary>
 public sealed partial class StickStore
 {
+    /// <summary>
+    /// Opens the stick database to read it (<c>collect list</c>, <c>collect verify</c>) without
+    /// ever creating or changing a file on the stick: a database with a journal beside it (which
+    /// SQLite would roll back, a write) or of an older schema (which would be migrated) is read
+    /// from a private copy; any other is opened read-only. Null when the database's creation was
+    /// cut short, so it holds no captures (<see cref="Unfinished"/>): the next capture finishes it.
+    /// </summary>
+    public static StickStore? OpenForReading(string path)
+    {
+        var file = Inspect(path);
+        if (!File.Exists(path + "-journal") && !(file.Kind == DatabaseFileKind.Ours && file.UserVersion < SchemaVersion))
+        {
+            Refuse(file, path);
+            var connection = Connect(path, SqliteOpenMode.ReadOnly);
+            try
+            {
+                return new StickStore(path, connection, SqliteFailures.Try(path, "read the stick database", () => ReadInfo(connection, path), StickMedium.Explain));
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        var folder = Directory.CreateTempSubdirectory("collector-stick-").FullName;
+        try
+        {
+            var copy = System.IO.Path.Combine(folder, System.IO.Path.GetFileName(path));
+            File.Copy(path, copy);
+            if (File.Exists(path + "-journal"))
+            {
+                File.Copy(path + "-journal", copy + "-journal");
+            }
+
+            var store = OpenOrNull(copy, null, TimeProvider.System);
+            if (store is null)
+            {
+                Directory.Delete(folder, recursive: true);
+                return null;
+            }
+
+            store.privateCopyFolder = folder;
+            return store;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Directory.Delete(folder, recursive: true);
+            throw new StorageException($"cannot read {path} ({e.Message}): is the stick still plugged in?", e);
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>What a reader says of a database whose creation was cut short.</summary>
+    public static string Unfinished(string path) =>
+        $"{path} was cut short while it was being created, before its first capture: it holds no captures (the next capture on that stick finishes it)";
+
     /// <summary>Every capture in stick order, after <paramref name="afterSequence"/>; streamed.</summary>
     public IEnumerable<Capture> ReadCaptures(long afterSequence = 0) =>
         Query("read the captures", $"SELECT {CaptureRow.Names} FROM captures WHERE seq > $after ORDER BY seq", ("$after", afterSequence));

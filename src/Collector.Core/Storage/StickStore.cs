@@ -19,8 +19,6 @@ public sealed partial class StickStore : IDisposable
     public const int ApplicationId = StickSchema.ApplicationId;
     public const int SchemaVersion = StickSchema.Version;
 
-    private static readonly byte[] JournalMagic = [0xD9, 0xD5, 0x05, 0xF9, 0x20, 0xA1, 0x63, 0xD7];
-
     private readonly SqliteConnection connection;
     private string? privateCopyFolder;
 
@@ -36,107 +34,32 @@ public sealed partial class StickStore : IDisposable
     public StickInfo Info { get; }
 
     /// <summary>
-    /// Opens the stick database at <paramref name="path"/>, creating it with
-    /// <paramref name="newStickId"/> when there is none, and migrating an older schema.
+    /// Opens the stick database at <paramref name="path"/> to write it (collect, stick init),
+    /// creating it with <paramref name="newStickId"/> when there is none, and migrating an older
+    /// schema. A database whose stick id is all zeros (an older <c>collect list</c> or
+    /// <c>verify</c> made one from a creation cut short) gets <paramref name="newStickId"/>, its
+    /// captures too, so the hub, which refuses an all-zero stick id, takes them.
     /// </summary>
     public static StickStore Open(string path, Guid newStickId, TimeProvider clock)
     {
-        var file = Inspect(path);
-        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        if (newStickId == Guid.Empty)
         {
-            // Not a database yet, but SQLite's journal beside it: a creation cut short before its
-            // first page reached the file. Let SQLite roll it back, then judge what is left.
-            RollBack(path);
-            file = Inspect(path);
+            throw new ArgumentException("a stick id is never all zeros", nameof(newStickId));
         }
 
-        Refuse(file, path);
-        var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
-        if (create)
-        {
-            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            try
-            {
-                Directory.CreateDirectory(folder);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw StickMedium.Explain(e, path, $"create {folder}");
-            }
-        }
-
-        var connection = Connect(path, SqliteOpenMode.ReadWriteCreate);
-        try
-        {
-            // Decided on the open connection, after SQLite has rolled back any hot journal: a
-            // capture killed while it created the database leaves a full header on disk and a
-            // journal that turns it back into an empty file.
-            var version = SqliteFailures.Try(path, Doing(create), () =>
-                connection.Scalar<long>(null, "PRAGMA page_count") == 0 ? -1 : (int)connection.Scalar<long>(null, "PRAGMA user_version"), StickMedium.Explain);
-            create = version < 0;
-            return SqliteFailures.Try(path, Doing(create), () =>
-            {
-                if (create)
-                {
-                    Initialise(connection, newStickId, clock.GetUtcNow());
-                }
-                else if (version < SchemaVersion)
-                {
-                    Migrate(connection, version);
-                }
-
-                return new StickStore(path, connection, ReadInfo(connection, path));
-            }, StickMedium.Explain);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        return OpenOrNull(path, newStickId, clock)!;
     }
 
     /// <summary>
     /// Opens an existing stick database without creating one. A database of an older schema is
-    /// migrated, so the file must be writable (sync opens its private copy this way).
+    /// migrated and a hot journal rolled back, so the file must be writable and must not be the
+    /// stick's own: sync opens its private copy this way. A database whose creation was cut short
+    /// (a journal beside a file that is not a database yet) holds no captures: that is refused.
     /// </summary>
     public static StickStore OpenExisting(string path) =>
         Exists(path)
-            ? Open(path, Guid.Empty, TimeProvider.System)
+            ? OpenOrNull(path, null, TimeProvider.System) ?? throw new StorageException(Unfinished(path))
             : throw new StorageException($"{path}: no stick database here (nothing has been captured yet)");
-
-    /// <summary>
-    /// Opens an existing stick database to read it (<c>collect list</c>, <c>collect verify</c>)
-    /// without ever changing the file: a database of an older schema is migrated in a private copy
-    /// instead, so that an older collect on the stick still takes it in the field.
-    /// </summary>
-    public static StickStore OpenForReading(string path)
-    {
-        var file = Inspect(path);
-        if (file.Kind != DatabaseFileKind.Ours || file.UserVersion >= SchemaVersion)
-        {
-            return OpenExisting(path);
-        }
-
-        var folder = Directory.CreateTempSubdirectory("collector-stick-").FullName;
-        try
-        {
-            var copy = System.IO.Path.Combine(folder, System.IO.Path.GetFileName(path));
-            File.Copy(path, copy);
-            if (File.Exists(path + "-journal"))
-            {
-                File.Copy(path + "-journal", copy + "-journal");
-            }
-
-            var store = OpenExisting(copy);
-            store.privateCopyFolder = folder;
-            return store;
-        }
-        catch
-        {
-            Directory.Delete(folder, recursive: true);
-            throw;
-        }
-    }
 
     /// <summary>
     /// Who an existing stick database belongs to and how many captures it holds, read through a
@@ -171,19 +94,6 @@ public sealed partial class StickStore : IDisposable
         catch (SqliteException e)
         {
             return $"SQLite error {e.SqliteErrorCode}";
-        }
-    }
-
-    /// <summary>
-    /// Rolls back a hot journal beside <paramref name="path"/> (a write cut short: a pulled stick),
-    /// as the next writer would. The desk's readers open the stick read-only, and a read-only
-    /// connection cannot roll a journal back (SQLite refuses it), so stick clear calls this first.
-    /// </summary>
-    public static void RecoverJournal(string path)
-    {
-        if (HasHotJournal(path) && Inspect(path).Kind == DatabaseFileKind.Ours)
-        {
-            RollBack(path);
         }
     }
 
@@ -231,27 +141,97 @@ public sealed partial class StickStore : IDisposable
         }
     }
 
-    private static string Doing(bool create) => create ? "create the stick database" : "open the stick database";
-
-    private static bool HasHotJournal(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/>: recovers a creation cut short, refuses what is not ours,
+    /// migrates an older schema. With <paramref name="newStickId"/> (a writer) a missing or empty
+    /// database is created and an all-zero stick id replaced; without it nothing is created, and
+    /// null says the file holds no database (its creation was cut short).
+    /// </summary>
+    private static StickStore? OpenOrNull(string path, Guid? newStickId, TimeProvider clock)
     {
+        var file = Inspect(path);
+        if (file.Kind == DatabaseFileKind.NotSqlite && HasHotJournal(path))
+        {
+            // Not a database yet, but SQLite's journal beside it: a creation cut short before its
+            // first page reached the file. Let SQLite roll it back, then judge what is left.
+            RollBack(path);
+            file = Inspect(path);
+        }
+
+        Refuse(file, path);
+        var create = file.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty;
+        if (create && newStickId is null)
+        {
+            return null;
+        }
+
+        if (create)
+        {
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw StickMedium.Explain(e, path, $"create {folder}");
+            }
+        }
+
+        var connection = Connect(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
-            using var journal = new FileStream(path + "-journal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            Span<byte> head = stackalloc byte[8];
-            return journal.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(JournalMagic);
+            // Decided on the open connection, after SQLite has rolled back any hot journal: a
+            // capture killed while it created the database leaves a full header on disk and a
+            // journal that turns it back into an empty file.
+            var version = SqliteFailures.Try(path, Doing(create), () =>
+                connection.Scalar<long>(null, "PRAGMA page_count") == 0 ? -1 : (int)connection.Scalar<long>(null, "PRAGMA user_version"), StickMedium.Explain);
+            create = version < 0;
+            if (create && newStickId is not { } id)
+            {
+                connection.Dispose();
+                return null;
+            }
+
+            return SqliteFailures.Try(path, Doing(create), () =>
+            {
+                if (create)
+                {
+                    Initialise(connection, newStickId!.Value, clock.GetUtcNow());
+                }
+                else if (version < SchemaVersion)
+                {
+                    Migrate(connection, version);
+                }
+
+                var info = ReadInfo(connection, path);
+                if (info.StickId == Guid.Empty && newStickId is { } replacement)
+                {
+                    info = GiveStickId(connection, replacement, info);
+                }
+
+                return new StickStore(path, connection, info);
+            }, StickMedium.Explain);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch
         {
-            return false;
+            connection.Dispose();
+            throw;
         }
     }
 
-    private static void RollBack(string path)
+    /// <summary>Replaces an all-zero stick id, in the stick row and every capture, in one transaction.</summary>
+    private static StickInfo GiveStickId(SqliteConnection connection, Guid stickId, StickInfo info)
     {
-        using var connection = Connect(path, SqliteOpenMode.ReadWrite);
-        SqliteFailures.Try(path, "recover the stick database", () => connection.Scalar<long>(null, "PRAGMA page_count"), StickMedium.Explain);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        connection.Execute(transaction, "UPDATE stick SET stick_id = $id WHERE singleton = 1", ("$id", stickId.ToString("D")));
+        connection.Execute(transaction, "UPDATE captures SET stick_id = $id WHERE stick_id = $zero",
+            ("$id", stickId.ToString("D")), ("$zero", Guid.Empty.ToString("D")));
+        transaction.Commit();
+        return info with { StickId = stickId };
     }
+
+    private static string Doing(bool create) => create ? "create the stick database" : "open the stick database";
 
     private static DatabaseFile Inspect(string path)
     {

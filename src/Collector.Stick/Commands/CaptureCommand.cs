@@ -92,7 +92,11 @@ public static class CaptureCommand
             store.EnsureSound(); // never add to a damaged database: sync salvages it, stick init --force replaces it
             saved = store.Append(new CaptureDraft(
                 inputs.Tenant, hash, inputs.GroupTag, inputs.AssignedUser, context.Clock.GetUtcNow(),
-                inputs.Technician, inputs.Site, reading.Method, CollectorVersion.Current));
+                inputs.Technician, inputs.Site, reading.Method, CollectorVersion.Current)
+            {
+                CollectArchitecture = CollectRun.Describe(context.Platform.Os, context.Platform.ProcessArchitecture,
+                    context.Platform.MachineArchitecture, context.Environment(CollectRun.LauncherVariable)),
+            });
         }
 
         // Closed (no pooling): the file is free and the row is on the stick before anyone is told.

@@ -24,7 +24,7 @@ public static class CaptureView
 
         foreach (var flag in saved.Capture.Flags)
         {
-            await o.WriteLineAsync($"  Warning      {HashFlags.Describe(flag)}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  {(HashFlags.IsWarning(flag) ? "Warning" : "Note"),-12} {HashFlags.Describe(flag)}").ConfigureAwait(false);
         }
 
         foreach (var note in notes)

@@ -6,7 +6,10 @@ using Collector.Core.Storage;
 
 namespace Collector.Stick.Commands;
 
-/// <summary><c>collect list [--json]</c>: one row per device on the stick, its newest capture. Changes nothing.</summary>
+/// <summary>
+/// <c>collect list [--json]</c>: one row per device on the stick, its newest capture. Creates and
+/// changes nothing on the stick (<see cref="StickStore.OpenForReading"/>).
+/// </summary>
 public static class ListCommand
 {
     public sealed record Options(string? Stick, bool Json);
@@ -25,33 +28,46 @@ public static class ListCommand
         var stick = StickPaths.Resolve(options.Stick, context.ExecutablePath);
         IReadOnlyList<Capture> devices = [];
         long captures = 0;
+        string? unfinished = null;
         if (StickStore.Exists(stick.Database))
         {
             using var store = StickStore.OpenForReading(stick.Database);
-            devices = store.NewestPerDevice();
-            captures = store.CaptureCount();
+            if (store is null)
+            {
+                unfinished = StickStore.Unfinished(stick.Database);
+            }
+            else
+            {
+                devices = store.NewestPerDevice();
+                captures = store.CaptureCount();
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (options.Json)
         {
+            if (unfinished is not null)
+            {
+                await context.Error.WriteLineAsync($"{CollectApp.Name}: note: {unfinished}").ConfigureAwait(false);
+            }
+
             await context.Out.WriteLineAsync(JsonSerializer.Serialize(devices.Select(ToJson).ToList(), StickJson.Output.ListDeviceJson)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
         if (devices.Count == 0)
         {
-            await context.Out.WriteLineAsync("No captures on this stick yet.").ConfigureAwait(false);
+            await context.Out.WriteLineAsync(unfinished is null ? "No captures on this stick yet." : $"No captures on this stick yet: {unfinished}.").ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
         await context.Out.WriteLineAsync($"{devices.Count} device(s), {captures} capture(s) on this stick ({DisplayText.Escape(stick.Database)})").ConfigureAwait(false);
-        await context.Out.WriteLineAsync($"{"#",5}  {"Captured (UTC)",-16}  {"Serial",-20}  {"Make, model",-34}  {"TPM",-3}  {"Group tag",-12}  Flags").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"{"#",5}  {"Captured (UTC)",-16}  {"Serial",-20}  {"Make, model",-34}  {"TPM",-3}  {"Collect",-12}  {"Group tag",-12}  Flags").ConfigureAwait(false);
         foreach (var c in devices)
         {
             var makeModel = $"{c.Manufacturer}, {c.Model}";
             await context.Out.WriteLineAsync(
-                $"{c.StickSequence,5}  {c.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {Fit(c.DeviceKey, 20)}  {Fit(makeModel, 34)}  {(c.TpmPresent ? "yes" : "no"),-3}  {Fit(c.GroupTag, 12)}  {DisplayText.Escape(string.Join(',', c.Flags))}".TrimEnd()).ConfigureAwait(false);
+                $"{c.StickSequence,5}  {c.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {Fit(c.DeviceKey, 20)}  {Fit(makeModel, 34)}  {(c.TpmPresent ? "yes" : "no"),-3}  {(c.CollectArchitecture.Length == 0 ? "-" : c.CollectArchitecture),-12}  {Fit(c.GroupTag, 12)}  {DisplayText.Escape(string.Join(',', c.Flags))}".TrimEnd()).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
@@ -59,7 +75,7 @@ public static class ListCommand
 
     private static DeviceJson ToJson(Capture c) => new(
         c.DeviceKey, c.Serial, c.Manufacturer, c.Model, c.TpmPresent, c.TenantId.ToString("D"), c.GroupTag, c.AssignedUser,
-        DbTime.Write(c.CapturedAt), c.StickSequence, c.CaptureId.ToString("D"), c.Method, c.Flags);
+        DbTime.Write(c.CapturedAt), c.StickSequence, c.CaptureId.ToString("D"), c.Method, c.Flags, c.CollectArchitecture);
 
     // Escaped first (device text may hold ESC or BEL), then fitted to the column.
     private static string Fit(string value, int width)

@@ -8,10 +8,14 @@ namespace Collector.Stick.Commands;
 public sealed record CaptureJson(
     string CaptureId, string Serial, string DeviceKey, IReadOnlyList<string> Flags, bool AlreadyOnStick, int DevicesOnStick);
 
-/// <summary>One device in <c>collect list --json</c>: its newest capture.</summary>
+/// <summary>
+/// One device in <c>collect list --json</c>: its newest capture. <c>collectArchitecture</c> says how
+/// collect ran (<c>arm64</c>, <c>x64-on-arm64</c>, <c>x64</c>; empty when not known).
+/// </summary>
 public sealed record DeviceJson(
     string DeviceKey, string Serial, string Manufacturer, string Model, bool Tpm, string TenantId, string GroupTag,
-    string AssignedUser, string CapturedAt, long StickSequence, string CaptureId, string Method, IReadOnlyList<string> Flags);
+    string AssignedUser, string CapturedAt, long StickSequence, string CaptureId, string Method, IReadOnlyList<string> Flags,
+    string CollectArchitecture);
 
 /// <summary>
 /// Source-generated serialization: no reflection at start-up, which every device pays for.

@@ -6,7 +6,8 @@ namespace Collector.Stick.Commands;
 
 /// <summary>
 /// <c>collect verify</c>: PRAGMA integrity_check, counts and schema version of the stick
-/// database; exit 3 when the check does not say ok. Changes nothing (an older schema is migrated on open).
+/// database; exit 3 when the check does not say ok. Creates and changes nothing on the stick: a
+/// database that needs recovery or migration is checked in a private copy.
 /// </summary>
 public static class VerifyCommand
 {
@@ -31,6 +32,12 @@ public static class VerifyCommand
         StickVerifyReport report;
         using (var store = StickStore.OpenForReading(stick.Database))
         {
+            if (store is null)
+            {
+                await context.Out.WriteLineAsync($"{StickStore.Unfinished(stick.Database)}: nothing to check.").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
             report = store.Verify();
         }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Principal;
 using Microsoft.Win32;
@@ -15,6 +16,11 @@ public sealed class DevicePlatform : IDevicePlatform
     public bool IsElevated => OperatingSystem.IsWindows() && IsAdministrator();
 
     public string SystemDirectory => Environment.SystemDirectory;
+
+    public Architecture ProcessArchitecture => RuntimeInformation.ProcessArchitecture;
+
+    // .NET 7 and later read this with IsWow64Process2: Arm64 for an x64 process emulated on ARM64.
+    public Architecture MachineArchitecture => RuntimeInformation.OSArchitecture;
 
     [SupportedOSPlatform("windows")]
     private static bool IsWinPE()

@@ -23,4 +23,10 @@ public interface IDevicePlatform
 
     /// <summary>Where PCPKsp.dll is registered and rundll32.exe and shutdown.exe live (System32).</summary>
     string SystemDirectory { get; }
+
+    /// <summary>The build of collect that runs (x64 or ARM64).</summary>
+    System.Runtime.InteropServices.Architecture ProcessArchitecture { get; }
+
+    /// <summary>The machine's architecture as Windows tells it, emulation or not (see <see cref="CollectRun"/>).</summary>
+    System.Runtime.InteropServices.Architecture MachineArchitecture { get; }
 }

@@ -11,10 +11,13 @@ public static class InspectCommand
 {
     public sealed record Options(string Input, bool Json);
 
-    /// <summary>One object per hash under <c>--json</c>; the property names are a contract.</summary>
+    /// <summary>
+    /// One object per hash under <c>--json</c>; the property names are a contract. <c>padded</c>
+    /// says whether the input was whole base64 quads; an unpadded one is decoded all the same.
+    /// </summary>
     public sealed record JsonHash(
         string? Serial, string? Manufacturer, string? Model, string? SmbiosUuid, bool Tpm, int NicCount,
-        string? ProductKeyId, int Bytes, bool ChecksumValid, bool Valid, IReadOnlyList<string> Flags, string? DeviceKey);
+        string? ProductKeyId, int Bytes, bool ChecksumValid, bool Valid, IReadOnlyList<string> Flags, string? DeviceKey, bool Padded);
 
     public static Command Create(WorkstationContext context)
     {
@@ -65,7 +68,7 @@ public static class InspectCommand
         var h = check.Hash;
         return new JsonHash(
             h?.Serial, h?.Manufacturer, h?.Model, h?.SmbiosUuid?.ToString("D"), h?.TpmPresent ?? false, h?.NicCount ?? 0,
-            h?.ProductKeyId, check.ByteLength, h?.ChecksumValid ?? false, check.Valid, h?.Flags ?? [], h?.DeviceKey);
+            h?.ProductKeyId, check.ByteLength, h?.ChecksumValid ?? false, check.Valid, h?.Flags ?? [], h?.DeviceKey, check.Padded);
     }
 
     /// <summary>The hash in plain words; every text from the hash or the file shown escaped (a serial may hold ESC or BEL).</summary>
@@ -99,7 +102,7 @@ public static class InspectCommand
         await o.WriteLineAsync($"  Device key    {Escape(h.DeviceKey)}").ConfigureAwait(false);
         foreach (var flag in h.Flags)
         {
-            await o.WriteLineAsync($"  Warning       {Describe(flag, found)}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  {(HashFlags.IsWarning(flag) ? "Warning" : "Note"),-13} {Describe(flag, found)}").ConfigureAwait(false);
         }
     }
 

@@ -7,14 +7,19 @@ namespace Collector.Workstation.Commands;
 
 /// <summary>
 /// <c>collector status [--hub FILE | --table [TARGET]] [--table-name NAME] [--json]</c>: per tenant
-/// and per stick, what the hub (or the table) holds and what waits. It only reads: no lock, no write.
+/// and per stick, what the hub (or the table) holds and what waits. It only reads: no lock, no
+/// write, no network. The hub's "waiting for upload" is counted against the table sync would
+/// upload to — COLLECTOR_TABLE (with --table-name for a connection string), as sync takes it —
+/// and where the hub never uploaded there, every device waits, as sync would then send every one.
+/// Without COLLECTOR_TABLE it is counted against the table the hub last uploaded to.
 /// </summary>
 public static class StatusCommand
 {
     /// <param name="UseTable">True when <c>--table</c> was given, with or without a value.</param>
     public sealed record Options(string? Hub, bool UseTable, string? Table, string? TableName, bool Json);
 
-    public sealed record JsonStatus(IReadOnlyList<JsonTenant> Tenants, IReadOnlyList<JsonStick> Sticks);
+    /// <param name="UploadTable">The table the hub's waitingForUpload is counted against (its address, no secret); null for none, and with --table.</param>
+    public sealed record JsonStatus(IReadOnlyList<JsonTenant> Tenants, IReadOnlyList<JsonStick> Sticks, string? UploadTable);
 
     /// <param name="Registered">Devices in Autopilot (registered, or already there); null for a hub older than schema 3.</param>
     /// <param name="RegistrationPending">Devices imported whose answer has not been read yet (the next register polls them).</param>
@@ -49,6 +54,7 @@ public static class StatusCommand
         string source;
         IReadOnlyList<TenantStatus> tenants;
         IReadOnlyList<StickStatus> sticks;
+        UploadCounting? uploads = null;
         if (options.UseTable)
         {
             var target = TableTarget.ResolveGiven(options.Table, options.TableName, context);
@@ -57,10 +63,17 @@ public static class StatusCommand
         }
         else
         {
+            // Parsed before the hub is read, as sync does: a COLLECTOR_TABLE it could not use is exit 2.
+            var configured = TableTarget.Resolve(null, options.TableName, context);
             var path = context.HubPath(options.Hub);
             source = $"hub {path}";
             using var store = HubStore.Open(path, context.Clock, readOnly: true);
+            uploads = UploadCounting.For(configured, store.UploadTarget(), context);
             (tenants, sticks) = (store.TenantStatuses(), store.StickStatuses());
+            if (!uploads.StateApplies)
+            {
+                tenants = [.. tenants.Select(t => t with { WaitingForUpload = t.Devices })];
+            }
         }
 
         if (options.Json)
@@ -68,12 +81,18 @@ public static class StatusCommand
             await JsonOutput.WriteAsync(context.Out, new JsonStatus(
                 [.. tenants.Select(t => new JsonTenant(t.TenantId.ToString("D"), t.Devices, t.WaitingForUpload, t.WaitingForExport, t.Flagged,
                     t.Registered, t.RegistrationPending, t.Refused))],
-                [.. sticks.Select(s => new JsonStick(s.StickId.ToString("D"), s.LastMergedAt, s.Captures, s.LastPath))])).ConfigureAwait(false);
+                [.. sticks.Select(s => new JsonStick(s.StickId.ToString("D"), s.LastMergedAt, s.Captures, s.LastPath))],
+                uploads?.Address)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
         var o = context.Out;
         await o.WriteLineAsync(char.ToUpperInvariant(source[0]) + source[1..]).ConfigureAwait(false);
+        if (uploads is not null)
+        {
+            await o.WriteLineAsync(uploads.Description).ConfigureAwait(false);
+        }
+
         if (tenants.Count == 0)
         {
             await o.WriteLineAsync("  no devices yet: run 'collector sync PATH' with a stick").ConfigureAwait(false);
@@ -114,5 +133,28 @@ public static class StatusCommand
         var table = TableClients.Default().Connect(target, TableUse.Status, context.Clock, context.Error);
         return await table.CallAsync(TableOperation.Read, () => TableStatusReader.ReadAsync(table.Client, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Which table the hub's "waiting for upload" is counted against, and whether the hub's upload
+    /// state is about that table (when it is not, sync would upload every device there).
+    /// </summary>
+    private sealed record UploadCounting(string? Address, bool StateApplies, string Description)
+    {
+        public static UploadCounting For(TableTarget? configured, string? recorded, WorkstationContext context)
+        {
+            if (configured is null)
+            {
+                return recorded is null
+                    ? new(null, true, $"Uploads: no table yet ({TableTarget.EnvironmentVariable} is not set): every device waits for upload")
+                    : new(recorded, true, $"Uploads: counted against {recorded}, the table this hub last uploaded to ({TableTarget.EnvironmentVariable} is not set)");
+            }
+
+            // The client is only made, never called: its address is what sync records.
+            var address = TableClients.Default().Connect(configured, TableUse.Status, context.Clock).Address;
+            return address == recorded
+                ? new(address, true, $"Uploads: counted against {configured} ({TableTarget.EnvironmentVariable})")
+                : new(address, false, $"Uploads: counted against {configured} ({TableTarget.EnvironmentVariable}), which this hub has not uploaded to: sync would upload every device there");
+        }
     }
 }

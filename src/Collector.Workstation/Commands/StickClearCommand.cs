@@ -112,7 +112,7 @@ public static class StickClearCommand
 
         var holding = target is null ? null : new TableHolding(services.Tables.Connect(target, TableUse.Clear, context.Clock, context.Error), hubStore);
         ClearPlan plan;
-        using (var reading = StickStore.OpenForReading(database))
+        using (var reading = OpenForReading(database))
         {
             plan = await StickClearing.PlanAsync(reading, hubStore, options.Registered, holding, cancellationToken).ConfigureAwait(false);
         }
@@ -148,9 +148,13 @@ public static class StickClearCommand
     /// <summary>A stick nothing is removed from, as it stands (read without writing).</summary>
     private static Outcome Leftover(string database, IReadOnlyList<KeptCapture> kept)
     {
-        using var stick = StickStore.OpenForReading(database);
+        using var stick = OpenForReading(database);
         return new Outcome([], kept, stick.CaptureCount(), stick.DeviceCount(), stick.LastSequence());
     }
+
+    // Null only for a database whose creation was cut short, which Peek has refused before.
+    private static StickStore OpenForReading(string database) =>
+        StickStore.OpenForReading(database) ?? throw new StorageException($"{database}: the stick database was cut short while it was being created and holds no captures; nothing was removed");
 
     private static async Task ReportAsync(Options options, WorkstationContext context, string root, Guid stickId, Outcome outcome)
     {

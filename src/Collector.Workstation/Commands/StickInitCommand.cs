@@ -134,10 +134,9 @@ public static class StickInitCommand
         }
 
         await o.WriteLineAsync($"  oa3tool      {(File.Exists(Path.Combine(StickLayout.ToolsOn(root), StickLayout.Oa3ToolFile)) ? "present (WinPE capture works)" : "absent (OOBE capture only; see collector\\tools\\README.txt)")}").ConfigureAwait(false);
-        if (!image.HasArm64)
-        {
-            await o.WriteLineAsync($"  WARNING      no ARM64 build in the image ({StickImage.Arm64Build}): this stick cannot capture ARM64 (Snapdragon) devices").ConfigureAwait(false);
-        }
+        await o.WriteLineAsync(image.HasArm64
+            ? "  ARM64        native build (collector\\arm64\\collect.exe)"
+            : $"  ARM64        captured through x64 emulation on Windows 11 (no {StickImage.Arm64Build} in the image; Windows 10 on ARM and WinPE on ARM64 cannot be captured)").ConfigureAwait(false);
 
         await o.WriteLineAsync("Technicians: boot each device to OOBE, press Shift+F10, run D:\\Collect (README-TECHNICIAN.txt).").ConfigureAwait(false);
         return ExitCodes.Ok;

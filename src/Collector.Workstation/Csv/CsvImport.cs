@@ -23,8 +23,14 @@ public sealed record CsvImportRow(int Line, Capture? Capture, string? Rejected, 
 /// </summary>
 public static class CsvImport
 {
-    /// <summary>CSV imports come from no stick: their captures carry this stick id.</summary>
-    public static readonly Guid NoStick = Guid.Empty;
+    /// <summary>
+    /// The stick id every CSV import's captures carry: they come from no stick, and no capture
+    /// carries an all-zero stick id (the hub refuses a stick with one). A fixed id, not one per hub,
+    /// because an import's capture ids are derived from tenant and hash (<see cref="CaptureIdFor"/>):
+    /// the same file imported at two desks makes the same captures, stick id included. It is the
+    /// name-based UUID (version 8, SHA-256) of "collector:csv-import", so it is no random stick's.
+    /// </summary>
+    public static readonly Guid ImportStickId = new("a534f5de-8288-814e-81ab-ab87976b6934");
 
     /// <param name="groupTagOverride">When set (validated by the caller), replaces the row's tag.</param>
     /// <param name="capturedAt">When the file was written: the best a CSV says about when its hashes were read.</param>
@@ -62,7 +68,7 @@ public static class CsvImport
         }
 
         var capture = new CaptureDraft(tenant, hash, groupTag, row.AssignedUser, capturedAt, Technician: "", Site: "", CaptureMethods.CsvImport, collectorVersion)
-            .ToCapture(CaptureIdFor(tenant, hash.Base64), stickSequence: row.Line, NoStick);
+            .ToCapture(CaptureIdFor(tenant, hash.Base64), stickSequence: row.Line, ImportStickId);
         return new CsvImportRow(row.Line, capture, null, warnings);
     }
 

@@ -7,7 +7,9 @@ namespace Collector.Workstation.Hub;
 /// seen, per device what was last uploaded and exported, the table the upload state is for, and
 /// what Autopilot said of each device registered through Graph. Version 1 lacked
 /// <c>upload_target</c> (sync created it on first use); version 2 lacked <c>registrations</c>;
-/// version 3 tracked export for the Autopilot CSV only (<see cref="FormatExports"/>). A writer migrates an
+/// version 3 lacked how collect ran (<c>collect_architecture</c>, '' for older captures) and gave
+/// CSV imports the all-zero stick id, which no capture carries now; version 4 tracked export for
+/// the Autopilot CSV only (<see cref="FormatExports"/>). A writer migrates an
 /// older hub in one transaction when it opens it (<see cref="HubStore.Open"/>); a reader leaves it
 /// as it is, so what a reader queries must be in every version it accepts.
 /// </summary>
@@ -16,7 +18,7 @@ internal static class HubSchema
     /// <summary>'APHB' (Autopilot Hash hub): not a stick's id, so sync never mistakes a hub for a stick.</summary>
     public const int ApplicationId = 0x41504842;
 
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>The first version with <c>registrations</c>: a reader of an older hub has no registration counts.</summary>
     public const int RegistrationsSince = 3;
@@ -67,7 +69,7 @@ internal static class HubSchema
         """;
 
     /// <summary>
-    /// Version 4: export tracked per format (<c>collector export --format</c>). The Autopilot CSV
+    /// Version 5: export tracked per format (<c>collector export --format</c>). The Autopilot CSV
     /// keeps the columns it always had (<c>devices.exported_capture_id</c>, <c>exported_at</c>,
     /// <c>export_batch</c>: status's "waiting for export" and older readers go on meaning what
     /// they meant); every other format (corporate identifiers, Partner Center's CSV) records, per
@@ -163,6 +165,12 @@ internal static class HubSchema
             ) STRICT;
             """,
         [2] = Registrations,
-        [3] = FormatExports,
+        // CSV imports move from the all-zero stick id to CsvImport.ImportStickId.
+        [3] = """
+            ALTER TABLE captures ADD COLUMN collect_architecture TEXT NOT NULL DEFAULT '';
+            UPDATE captures SET stick_id = 'a534f5de-8288-814e-81ab-ab87976b6934'
+            WHERE method = 'csv-import' AND stick_id = '00000000-0000-0000-0000-000000000000';
+            """,
+        [4] = FormatExports,
     };
 }

@@ -1,6 +1,8 @@
 using Collector.Core.Captures;
 using Collector.Core.Hashing;
+using Collector.Core.Errors;
 using Collector.Core.Storage;
+using Collector.Workstation.Csv;
 
 namespace Collector.Workstation.Hub;
 
@@ -41,6 +43,7 @@ public sealed partial class HubStore
     /// </summary>
     public MergeResult Merge(StickStore stick, string stickPath)
     {
+        RefuseStickId(stick.Info.StickId, "the stick");
         var now = clock.GetUtcNow();
         var stickId = stick.Info.StickId.ToString("D");
         var refused = new List<RefusedCapture>();
@@ -66,6 +69,11 @@ public sealed partial class HubStore
                 if (row.Capture is not { } read)
                 {
                     refused.Add(new RefusedCapture(row.Sequence, row.Problem!));
+                    continue;
+                }
+                if (StickIdProblem(read.StickId) is { } wrongStick)
+                {
+                    refused.Add(new RefusedCapture(row.Sequence, wrongStick));
                     continue;
                 }
 
@@ -104,6 +112,28 @@ public sealed partial class HubStore
 
         return new MergeResult(stick.Info.StickId, added, known, refused);
     }
+
+    /// <summary>
+    /// No capture carries an all-zero stick id (an older <c>collect list</c> or <c>verify</c> could
+    /// make a stick database with one), nor the one CSV imports carry: such a stick is refused, as
+    /// a row that does not parse is, so sync reports it and goes on with the others.
+    /// </summary>
+    private static void RefuseStickId(Guid id, string what)
+    {
+        if (StickIdProblem(id) is { } problem)
+        {
+            throw new StorageException($"{what} {problem}", new FormatException(problem));
+        }
+    }
+
+    /// <summary>Why no stick capture may carry <paramref name="id"/>, or null when one may.</summary>
+    public static string? StickIdProblem(Guid id) =>
+        id == Guid.Empty
+            ? "carries the all-zero stick id, which no stick has (an older 'collect list' or 'collect verify' left it): " +
+              "capture one device onto that stick with this version's collect, which gives it a stick id, then sync it again"
+            : id == CsvImport.ImportStickId
+                ? $"carries the stick id of CSV imports ({id:D}), which no stick has"
+                : null;
 
     /// <summary>
     /// Files one capture under its device, creating the device or resolving a serial collision

@@ -1,3 +1,4 @@
+using Collector.Core.Hashing;
 using Collector.Core.Storage;
 
 namespace Collector.Workstation.Hub;
@@ -28,7 +29,9 @@ public sealed partial class HubStore
 {
     /// <summary>
     /// Per tenant: devices, waiting for upload, waiting for export, flagged (newest capture has a
-    /// warning), and by registration (schema 3 on).
+    /// warning), and by registration (schema 3 on). Flags are stored as a comma list; the only
+    /// informational one, unpadded-input, comes last of the codec's, so a capture carrying nothing
+    /// else stores exactly that name.
     /// </summary>
     public IReadOnlyList<TenantStatus> TenantStatuses()
     {
@@ -37,10 +40,10 @@ public sealed partial class HubStore
             SELECT d.tenant_id, COUNT(*),
                    SUM(d.newest_capture_id IS NOT d.uploaded_capture_id),
                    SUM(d.newest_capture_id IS NOT d.exported_capture_id),
-                   SUM(c.flags <> '')
+                   SUM(c.flags NOT IN ('', $informational))
             FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
             GROUP BY d.tenant_id ORDER BY d.tenant_id
-            """);
+            """, ("$informational", HashFlags.UnpaddedInput));
         using var reader = command.ExecuteReader();
         var list = new List<TenantStatus>();
         while (reader.Read())
@@ -58,6 +61,16 @@ public sealed partial class HubStore
 
         return list;
     }
+
+    /// <summary>
+    /// The table this hub's upload state refers to (its address, <see cref="UseUploadTarget"/>);
+    /// null when it never uploaded. A hub of schema 1 that never synced to a table has no such
+    /// table, and a reader leaves it so.
+    /// </summary>
+    public string? UploadTarget() =>
+        connection.Scalar<long>(null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'upload_target'") == 0
+            ? null
+            : connection.Scalar<string?>(null, "SELECT target FROM upload_target WHERE singleton = 1");
 
     /// <summary>Every stick merged, most recently merged first.</summary>
     public IReadOnlyList<StickStatus> StickStatuses()

@@ -13,10 +13,12 @@ public sealed record PendingUpload(long DeviceId, string DeviceKey, HubCapture N
 /// <summary>
 /// What the table holds for one device after a batch: <paramref name="CaptureId"/> (ours, now in
 /// the table or superseded there), the row's <paramref name="ETag"/> when it holds exactly that
-/// capture (null when the table holds a newer one), and the device's new key when the table had
-/// its serial under another device (<paramref name="CollisionKey"/>, <c>serial~uuid</c>).
+/// capture (null when the table holds a newer one), and <paramref name="Key"/>, the key of the
+/// device's row when the hub files the device under another: its collision key
+/// (<c>serial~uuid</c>) when the table holds another device under its serial, or back to its
+/// serial when the table holds it there.
 /// </summary>
-public sealed record UploadRecord(long DeviceId, Guid CaptureId, string? ETag, string? CollisionKey = null);
+public sealed record UploadRecord(long DeviceId, Guid CaptureId, string? ETag, string? Key = null);
 
 /// <summary>
 /// Upload state (design section 5: "the hub records what each device last uploaded"). A device
@@ -89,15 +91,21 @@ public sealed partial class HubStore
         connection.Scalar<long>(null, "SELECT COUNT(*) FROM devices WHERE tenant_id = $tenant AND device_key BETWEEN $from AND $to",
             ("$tenant", tenant.ToString("D")), ("$from", fromKey), ("$to", toKey));
 
-    /// <summary>True when another device of <paramref name="tenant"/> in the hub already has <paramref name="deviceKey"/>.</summary>
+    /// <summary>True when a device of <paramref name="tenant"/> in the hub already has <paramref name="deviceKey"/>.</summary>
     public bool DeviceKeyTaken(Guid tenant, string deviceKey) =>
         connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM devices WHERE tenant_id = $tenant AND device_key = $key)",
             ("$tenant", tenant.ToString("D")), ("$key", deviceKey)) == 1;
 
+    /// <summary>True when a device of <paramref name="tenant"/> other than <paramref name="deviceId"/> has <paramref name="deviceKey"/>.</summary>
+    public bool DeviceKeyTakenByAnother(Guid tenant, string deviceKey, long deviceId) =>
+        connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM devices WHERE tenant_id = $tenant AND device_key = $key AND device_id <> $device)",
+            ("$tenant", tenant.ToString("D")), ("$key", deviceKey), ("$device", deviceId)) == 1;
+
     /// <summary>
     /// Records, in one transaction, what the table now holds for each device of a finished batch.
-    /// A device the table had under another device's serial moves to its collision key, here and
-    /// in its captures, and is flagged <c>serial-collision</c>, so later merges keep it there.
+    /// A device whose row is under another key than the hub's moves to it, here and in its
+    /// captures (flagged <c>serial-collision</c> under a collision key, unflagged under its serial),
+    /// so later merges keep it there: the hub's keys become the table's.
     /// </summary>
     public void RecordUploads(IReadOnlyCollection<UploadRecord> records)
     {
@@ -112,17 +120,9 @@ public sealed partial class HubStore
             using var transaction = connection.BeginTransaction(deferred: false);
             foreach (var record in records)
             {
-                if (record.CollisionKey is { } key)
+                if (record.Key is { } key)
                 {
-                    statements.Get("UPDATE devices SET device_key = $key WHERE device_id = $device")
-                        .Bind("$key", key).Bind("$device", record.DeviceId).Execute();
-                    statements.Get("""
-                        UPDATE captures SET device_key = $key,
-                            flags = CASE WHEN flags = '' THEN $flag
-                                         WHEN ',' || flags || ',' LIKE '%,' || $flag || ',%' THEN flags
-                                         ELSE flags || ',' || $flag END
-                        WHERE device_id = $device
-                        """).Bind("$key", key).Bind("$flag", HashFlags.SerialCollision).Bind("$device", record.DeviceId).Execute();
+                    Rekey(record.DeviceId, key);
                 }
 
                 statements.Get("""
@@ -134,6 +134,57 @@ public sealed partial class HubStore
 
             transaction.Commit();
         });
+    }
+
+    /// <summary>
+    /// Files device <paramref name="deviceId"/> and its captures under <paramref name="key"/>. A
+    /// device of the hub already there is not the one the table holds there (the table's row
+    /// there is this one's, and a row never changes device): it steps aside to its own collision
+    /// key and waits for upload again, so its next upload finds its row, as two desks that met two
+    /// devices sharing a serial in opposite orders swap their keys to the table's.
+    /// </summary>
+    private void Rekey(long deviceId, string key)
+    {
+        var holder = statements.Get("""
+            SELECT other.device_id, other.smbios_uuid FROM devices other JOIN devices moving ON moving.device_id = $device
+            WHERE other.tenant_id = moving.tenant_id AND other.device_key = $key AND other.device_id <> $device
+            """).Bind("$device", deviceId).Bind("$key", key);
+        (long Id, string? Uuid)? aside = holder.Read() ? (holder.GetInt64(0), holder.GetNullableString(1)) : null;
+        holder.Reset();
+        if (aside is { } other)
+        {
+            var uuid = other.Uuid is null ? (Guid?)null : Guid.Parse(other.Uuid);
+            var serialKey = Tables.UploadItem.SerialKeyOf(key, uuid);
+            var parking = DeviceIdentity.CollisionKey(serialKey, uuid);
+            MoveDevice(other.Id, parking == key ? $"{parking}~{other.Id}" : parking, collision: true);
+            statements.Get("UPDATE devices SET uploaded_capture_id = NULL, uploaded_etag = NULL, uploaded_at = NULL WHERE device_id = $device")
+                .Bind("$device", other.Id).Execute();
+        }
+
+        var own = statements.Get("SELECT smbios_uuid FROM devices WHERE device_id = $device").Bind("$device", deviceId);
+        var ownUuid = own.Read() ? own.GetNullableString(0) : null;
+        own.Reset();
+        var collision = key != Tables.UploadItem.SerialKeyOf(key, ownUuid is null ? null : Guid.Parse(ownUuid));
+        MoveDevice(deviceId, key, collision);
+    }
+
+    private void MoveDevice(long deviceId, string key, bool collision)
+    {
+        statements.Get("UPDATE devices SET device_key = $key WHERE device_id = $device").Bind("$key", key).Bind("$device", deviceId).Execute();
+        statements.Get(collision
+                ? """
+                  UPDATE captures SET device_key = $key,
+                      flags = CASE WHEN flags = '' THEN $flag
+                                   WHEN ',' || flags || ',' LIKE '%,' || $flag || ',%' THEN flags
+                                   ELSE flags || ',' || $flag END
+                  WHERE device_id = $device
+                  """
+                : """
+                  UPDATE captures SET device_key = $key,
+                      flags = trim(replace(',' || flags || ',', ',' || $flag || ',', ','), ',')
+                  WHERE device_id = $device
+                  """)
+            .Bind("$key", key).Bind("$flag", HashFlags.SerialCollision).Bind("$device", deviceId).Execute();
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace Collector.Workstation.Sticks;
 /// A stick image missing a required file is refused by name: a stick without collect.exe would
 /// send a technician into the warehouse with nothing to run. The ARM64 build is copied when the
 /// image has it; a release made where the package feed lacks the win-arm64 runtime has none, and
-/// stick init says so (Collect.cmd on an ARM64 device then says the build is missing).
+/// stick init says how ARM64 devices are captured then: Collect.cmd runs the x64 build under
+/// Windows 11's x64 emulation (Windows 10 on ARM and WinPE on ARM64 cannot run it: exit 6).
 /// </summary>
 public sealed class StickImage
 {

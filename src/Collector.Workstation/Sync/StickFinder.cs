@@ -78,6 +78,8 @@ public static class StickFinder
         return header.Kind switch
         {
             DatabaseFileKind.Ours => null,
+            // Not a database until its journal is rolled back: the merger does that in its copy, then judges.
+            DatabaseFileKind.NotSqlite when StickStore.HasHotJournal(file) => null,
             DatabaseFileKind.Missing => "does not exist",
             DatabaseFileKind.Empty => "is empty (0 bytes): nothing was ever saved in it",
             DatabaseFileKind.NotSqlite => "is not a SQLite database (not a stick database, or its header is damaged)",

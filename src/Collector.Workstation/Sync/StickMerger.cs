@@ -34,6 +34,25 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
             }
 
             var header = DatabaseFile.Inspect(copy, StickStore.ApplicationId);
+            if (header.Kind == DatabaseFileKind.NotSqlite && StickStore.HasHotJournal(copy))
+            {
+                // A creation cut short before its first page reached the file: rolling the
+                // journal back in the copy tells an unfinished database from a damaged one.
+                try
+                {
+                    header = StickStore.RecoverCutShortCopy(copy);
+                }
+                catch (StorageException)
+                {
+                    // not SQLite's to roll back: salvaged below like any damaged header
+                }
+
+                if (header.Kind is DatabaseFileKind.Missing or DatabaseFileKind.Empty)
+                {
+                    return Skipped(report, database, Reason(new StorageException(StickStore.Unfinished(database)), copy, database));
+                }
+            }
+
             if (header.Kind == DatabaseFileKind.NotSqlite)
             {
                 return Salvage(database, copy, "its header is damaged", report)
@@ -56,28 +75,39 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
                     ?? Skipped(report, database, $"is damaged ({damage}) and no capture could be read from it; keep it for rescue, it was not merged");
             }
 
-            MergeResult merged;
-            try
-            {
-                merged = hub.Merge(stick, database);
-            }
-            catch (StorageException e) when (e.Message.Contains(copy, StringComparison.Ordinal))
-            {
-                // The copy failed while its rows were read (the hub's transaction is rolled back):
-                // damage quick_check did not see. Salvage what can be read.
-                stick.Dispose();
-                var readFailure = Shorten(e.Message.Replace(copy, "the copy", StringComparison.Ordinal));
-                return Salvage(database, copy, readFailure, report)
-                    ?? Skipped(report, database, $"is damaged ({readFailure}) and no capture could be read from it; keep it for rescue, it was not merged");
-            }
-
-            Refused(report, database, merged);
-            return merged;
+            return MergeSound(stick, database, copy, report);
         }
         finally
         {
             TryDelete(folder);
         }
+    }
+
+    /// <summary>Merges a copy quick_check found sound; a stick no capture may come from is skipped whole.</summary>
+    private MergeResult? MergeSound(StickStore stick, string database, string copy, SyncReport report)
+    {
+        if (HubStore.StickIdProblem(stick.Info.StickId) is { } wrongStick)
+        {
+            return Skipped(report, database, $"the stick {wrongStick}");
+        }
+
+        MergeResult merged;
+        try
+        {
+            merged = hub.Merge(stick, database);
+        }
+        catch (StorageException e) when (e.Message.Contains(copy, StringComparison.Ordinal))
+        {
+            // The copy failed while its rows were read (the hub's transaction is rolled back):
+            // damage quick_check did not see. Salvage what can be read.
+            stick.Dispose();
+            var readFailure = Shorten(e.Message.Replace(copy, "the copy", StringComparison.Ordinal));
+            return Salvage(database, copy, readFailure, report)
+                ?? Skipped(report, database, $"is damaged ({readFailure}) and no capture could be read from it; keep it for rescue, it was not merged");
+        }
+
+        Refused(report, database, merged);
+        return merged;
     }
 
     /// <summary>The copy opened and found sound by quick_check, or null with what is wrong with it.</summary>

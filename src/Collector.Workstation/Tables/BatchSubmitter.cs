@@ -8,6 +8,9 @@ namespace Collector.Workstation.Tables;
 /// transaction that fails on a conflict (another desk wrote first, or a retried write had already
 /// landed) is re-read and re-decided, at most <see cref="MaxConflictRounds"/> times, never resent
 /// as it was; one the service refuses for one entity loses that entity (rejected) and goes again.
+/// Two devices of a batch that claim the same row (they share a serial, and the table had neither)
+/// cannot both be in one transaction: the one the hub files under that key goes first, and the
+/// other is decided again once it is written, when it reads the first there and takes its collision key.
 /// </summary>
 internal sealed class BatchSubmitter(TableConnection table, UploadDecider decider, UploadLedger ledger)
 {
@@ -20,7 +23,7 @@ internal sealed class BatchSubmitter(TableConnection table, UploadDecider decide
         var conflicts = 0;
         while (open.Count > 0)
         {
-            var sending = open.Where(i => i.Action is UploadAction.Add or UploadAction.Replace).ToList();
+            var (sending, waiting) = Sending(open);
             IReadOnlyList<Response> responses = [];
             if (sending.Count > 0)
             {
@@ -54,8 +57,33 @@ internal sealed class BatchSubmitter(TableConnection table, UploadDecider decide
                 }
             }
 
-            ledger.Record(open, sending, responses);
-            return;
+            ledger.Record([.. open.Except(waiting)], sending, responses);
+            if (waiting.Count == 0)
+            {
+                return;
+            }
+
+            open = waiting;
+            await decider.DecideAsync(tenant, partition, open, trustStoredETags: false, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The items to send now, at most one per row, and those that wait for the next round: of two
+    /// claiming one row, the one the hub already files under its key goes first.
+    /// </summary>
+    private static (List<UploadItem> Sending, List<UploadItem> Waiting) Sending(List<UploadItem> open)
+    {
+        var writes = open.Where(i => i.Action is UploadAction.Add or UploadAction.Replace).ToList();
+        var sending = new List<UploadItem>(writes.Count);
+        var waiting = new List<UploadItem>();
+        foreach (var claim in writes.GroupBy(i => i.RowKey, StringComparer.Ordinal))
+        {
+            var first = claim.FirstOrDefault(i => i.HubKey == i.DeviceKey) ?? claim.First();
+            sending.Add(first);
+            waiting.AddRange(claim.Where(i => i != first));
+        }
+
+        return (sending, waiting);
     }
 }

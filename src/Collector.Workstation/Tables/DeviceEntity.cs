@@ -29,6 +29,9 @@ public static class DeviceEntity
     public const string CaptureMethod = "Capture_Method";
     public const string CollectorVersion = "Collector_Version";
     public const string Flags = "Flags";
+
+    /// <summary>How collect ran on the device (arm64, x64-on-arm64, x64; empty when not known). Rows written before it lack it.</summary>
+    public const string CollectArchitecture = "Collect_Architecture";
     public const string ExportedAt = "Exported_At";
     public const string ExportBatch = "Export_Batch";
 
@@ -137,6 +140,7 @@ public static class DeviceEntity
             [CaptureMethod] = c.Method,
             [CollectorVersion] = c.CollectorVersion,
             [Flags] = string.Join(',', c.Flags),
+            [CollectArchitecture] = c.CollectArchitecture,
         };
     }
 }

@@ -15,6 +15,12 @@ public sealed class TableConnection(TableClient client, TableTarget target, Tabl
     public TableTarget Target => target;
 
     /// <summary>
+    /// The table's address, never its credential (scheme, host, account and table, lower case):
+    /// what the hub's upload state refers to (<see cref="Hub.HubStore.UseUploadTarget"/>).
+    /// </summary>
+    public string Address => client.Uri.GetLeftPart(UriPartial.Path).ToLowerInvariant();
+
+    /// <summary>
     /// Runs one table call; what the service or the network said becomes a
     /// <see cref="CloudException"/>, except a transaction refused for one of its actions (a
     /// conflict, one bad entity), which is the caller's to handle.

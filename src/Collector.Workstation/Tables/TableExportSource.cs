@@ -54,12 +54,53 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
                     continue;
                 }
 
-                yield return ToDevice(row);
+                var (device, uuid) = ToDevice(row);
+                if (device.Problem is null && await AlsoUnderSerialKeyAsync(device, uuid, cancellationToken).ConfigureAwait(false) is { } serialKey)
+                {
+                    device = device with
+                    {
+                        Problem = $"the table holds this device under {serialKey} too (an older Collector's sync wrote both rows): " +
+                            $"it is exported from {serialKey} only; delete this row ({row.RowKey}) to stop this note",
+                    };
+                }
+
+                yield return device;
             }
         }
     }
 
     public bool IsBatchNameTaken(string batch) => false;
+
+    /// <summary>
+    /// The device's serial key when this row is under the device's collision key
+    /// (<c>serial~uuid</c>) and the row under the serial key holds the same device; else null.
+    /// Sync never leaves a device under both (a device takes its collision key only after reading
+    /// another device under its serial), but an older sync could: one point read per such row,
+    /// which are few, keeps an export from listing a device twice.
+    /// </summary>
+    private async Task<string?> AlsoUnderSerialKeyAsync(ExportDevice device, Guid? uuid, CancellationToken cancellationToken)
+    {
+        var separator = device.DeviceKey.LastIndexOf(DeviceIdentity.CollisionSeparator);
+        if (uuid is null || separator <= 0 || device.DeviceKey[(separator + 1)..] != uuid.Value.ToString("D"))
+        {
+            return null;
+        }
+
+        var serialKey = device.DeviceKey[..separator];
+        var rowKey = DeviceEntity.EncodeRowKey(serialKey);
+        var row = await table.CallAsync(TableOperation.Read,
+            () => table.Client.GetEntityIfExistsAsync<TableEntity>(device.Source.PartitionKey, rowKey, [DeviceEntity.SmbiosUuid, DeviceEntity.HardwareHash], cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        if (!row.HasValue)
+        {
+            return null;
+        }
+
+        var theirs = row.Value!.GetString(DeviceEntity.SmbiosUuid) is { Length: > 0 } text && Guid.TryParse(text, out var parsed)
+            ? parsed
+            : HashCodec.Check(row.Value.GetString(DeviceEntity.HardwareHash) ?? "").Hash?.SmbiosUuid;
+        return theirs == uuid ? serialKey : null;
+    }
 
     public async Task<ExportMarkResult> MarkAsync(ExportBatch devices, string batch, string file, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
@@ -137,7 +178,8 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
             [marks.Batch] = batch,
         };
 
-    private static ExportDevice ToDevice(TableEntity row)
+    /// <summary>The row as a device to export, and the SMBIOS UUID in its hash (null when it has none or the hash is invalid).</summary>
+    private static (ExportDevice Device, Guid? Uuid) ToDevice(TableEntity row)
     {
         var key = DeviceEntity.DecodeRowKey(row.RowKey);
         var source = new ExportSourceRef(row.PartitionKey, row.RowKey, row.ETag.ToString());
@@ -145,24 +187,24 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
         var user = Text(row, DeviceEntity.AssignedUser);
         if (!Guid.TryParse(row.PartitionKey, out var tenantId))
         {
-            return new ExportDevice(Guid.Empty, key, "", "", tag, user, [], source,
-                $"its PartitionKey '{row.PartitionKey}' is not a tenant id");
+            return (new ExportDevice(Guid.Empty, key, "", "", tag, user, [], source,
+                $"its PartitionKey '{row.PartitionKey}' is not a tenant id"), null);
         }
 
         var hash = Text(row, DeviceEntity.HardwareHash);
         if (hash.Length == 0)
         {
-            return new ExportDevice(tenantId, key, "", "", tag, user, [], source, $"the row has no {DeviceEntity.HardwareHash}");
+            return (new ExportDevice(tenantId, key, "", "", tag, user, [], source, $"the row has no {DeviceEntity.HardwareHash}"), null);
         }
 
         var check = HashCodec.Check(hash);
         return check.Hash is { } decoded && check.Valid
-            ? new ExportDevice(tenantId, key, decoded.Serial, decoded.Base64, tag, user, decoded.Flags, source)
+            ? (new ExportDevice(tenantId, key, decoded.Serial, decoded.Base64, tag, user, decoded.Flags, source)
             {
                 Manufacturer = decoded.Manufacturer,
                 Model = decoded.Model,
-            }
-            : new ExportDevice(tenantId, key, "", hash, tag, user, [], source, $"the hardware hash is invalid: {check.Problem}");
+            }, decoded.SmbiosUuid)
+            : (new ExportDevice(tenantId, key, "", hash, tag, user, [], source, $"the hardware hash is invalid: {check.Problem}"), null);
     }
 
     // The seed wrote every property as a string; anything else is read as its text.

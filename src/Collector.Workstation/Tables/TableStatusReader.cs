@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Collector.Core.Hashing;
 using Collector.Workstation.Hub;
 using Collector.Workstation.Register;
 
@@ -28,7 +29,7 @@ public static class TableStatusReader
             tenants[row.PartitionKey] = (
                 t.Devices + 1,
                 t.WaitingForExport + (row.ContainsKey(DeviceEntity.ExportedAt) ? 0 : 1),
-                t.Flagged + (string.IsNullOrEmpty(row.GetString(DeviceEntity.Flags)) ? 0 : 1),
+                t.Flagged + (Warned(row.GetString(DeviceEntity.Flags)) ? 1 : 0),
                 t.Registered + (RegistrationStates.IsRegistered(state) ? 1 : 0),
                 t.Pending + (state == RegistrationStates.Pending ? 1 : 0),
                 t.Refused + (RegistrationStates.IsRefusal(state) ? 1 : 0));
@@ -52,4 +53,8 @@ public static class TableStatusReader
                 })],
             [.. sticks.OrderByDescending(s => s.Value.Last).Select(s => new StickStatus(s.Key, s.Value.Last, s.Value.Rows, ""))]);
     }
+
+    /// <summary>True when a row's flags hold a warning (not only informational flags such as unpadded-input).</summary>
+    private static bool Warned(string? flags) =>
+        !string.IsNullOrEmpty(flags) && flags.Split(',').Any(HashFlags.IsWarning);
 }

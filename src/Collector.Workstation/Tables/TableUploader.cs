@@ -71,7 +71,7 @@ public sealed class TableUploader
         // The table's address, never its credential: a hub that last uploaded elsewhere starts over.
         ledger.Hub(h =>
         {
-            h.UseUploadTarget(table.Client.Uri.GetLeftPart(UriPartial.Path).ToLowerInvariant());
+            h.UseUploadTarget(table.Address);
             return 0;
         });
     }

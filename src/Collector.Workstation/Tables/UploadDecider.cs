@@ -5,8 +5,10 @@ namespace Collector.Workstation.Tables;
 /// <summary>
 /// Decides what each device of a batch needs (<see cref="UploadDecision"/>): from the ETag the hub
 /// stored, unread while the table has shown nothing this hub did not know, or from what the table
-/// holds now. A device whose serial the table holds for another device moves to its collision key
-/// and is decided again; one that cannot move is rejected.
+/// holds now. Every device claims its serial key first; it goes under its collision key
+/// (<c>serial~uuid</c>) only once a read shows another device under the serial key, and one the
+/// hub files under its collision key is read under both keys (<see cref="UploadDecision.BelongsUnderCollisionKey"/>).
+/// One that cannot be placed is rejected.
 /// </summary>
 internal sealed class UploadDecider(TableConnection table, UploadLedger ledger)
 {
@@ -31,13 +33,14 @@ internal sealed class UploadDecider(TableConnection table, UploadLedger ledger)
         var toRead = new List<UploadItem>();
         foreach (var item in open)
         {
-            if (trustStoredETags && !item.Collided && item.Pending.UploadedEtag is { } stored)
+            item.Reset();
+            if (trustStoredETags && !item.HubCollided && item.Pending.UploadedEtag is { } stored)
             {
                 // The row held our previous capture when we last wrote or saw it: replace it if it
                 // still does (If-Match); if anyone changed it since, the 412 sends us back to read.
                 item.Decide(UploadAction.Replace, new ETag(stored));
             }
-            else if (trustStoredETags && !item.Collided && item.Pending.UploadedCaptureId is null && !tableHoldsOthers)
+            else if (trustStoredETags && !item.HubCollided && item.Pending.UploadedCaptureId is null && !tableHoldsOthers)
             {
                 // Never seen in this table, and the table has not yet shown us a row we did not
                 // know: add it unread. Add never overwrites: if the row is there after all, the
@@ -55,7 +58,7 @@ internal sealed class UploadDecider(TableConnection table, UploadLedger ledger)
         var collided = new List<UploadItem>();
         foreach (var item in toRead.Where(i => i.Action == UploadAction.Collision))
         {
-            var problem = item.Collide(key => ledger.Hub(h => h.DeviceKeyTaken(tenant, key)));
+            var problem = item.Collide(key => ledger.Hub(h => h.DeviceKeyTakenByAnother(tenant, key, item.Pending.DeviceId)));
             if (problem is null)
             {
                 collided.Add(item);
@@ -74,6 +77,11 @@ internal sealed class UploadDecider(TableConnection table, UploadLedger ledger)
         }
     }
 
+    /// <summary>
+    /// Reads each item's row and decides. An item the hub files under its collision key is read
+    /// under both keys at once and placed first; an item whose serial key turns out to hold another
+    /// device is left deciding <see cref="UploadAction.Collision"/>, to be moved and read again.
+    /// </summary>
     private async Task ReadAndDecideAsync(Guid tenant, string partition, List<UploadItem> items, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
@@ -81,18 +89,29 @@ internal sealed class UploadDecider(TableConnection table, UploadLedger ledger)
             return;
         }
 
+        var keys = items.Select(i => i.RowKey)
+            .Concat(items.Where(i => i.HubCollided && !i.Collided).Select(i => i.CollisionRowKey)).ToList();
         long known = 0;
-        if (items.Count >= 3)
+        if (keys.Count >= 3)
         {
-            var keys = items.Select(i => i.DeviceKey).Order(StringComparer.Ordinal).ToList();
-            known = ledger.Hub(h => h.CountDevicesBetween(tenant, keys[0], keys[^1]));
+            var sorted = items.Select(i => i.DeviceKey).Order(StringComparer.Ordinal).ToList();
+            known = ledger.Hub(h => h.CountDevicesBetween(tenant, sorted[0], sorted[^1]));
         }
 
         var rows = await table.CallAsync(TableOperation.Read,
-            () => reader.ReadAsync(partition, items.Select(i => i.RowKey).ToList(), known, cancellationToken), cancellationToken).ConfigureAwait(false);
+            () => reader.ReadAsync(partition, keys, known, cancellationToken), cancellationToken).ConfigureAwait(false);
         foreach (var item in items)
         {
             var row = rows.GetValueOrDefault(item.RowKey);
+            if (item.HubCollided && !item.Collided)
+            {
+                var atCollision = rows.GetValueOrDefault(item.CollisionRowKey);
+                if (UploadDecision.BelongsUnderCollisionKey(item.Capture.Capture.SmbiosUuid, row, atCollision) && item.Collide(_ => false) is null)
+                {
+                    row = atCollision;
+                }
+            }
+
             item.Row = row;
             item.Decide(UploadDecision.Decide(item.Capture, item.DeviceKey, row), row?.ETag ?? default);
         }

@@ -50,6 +50,33 @@ public static class UploadDecision
         return IsNewer(row, ours) ? UploadAction.NewerInTable : UploadAction.Replace;
     }
 
+    /// <summary>
+    /// True when a device belongs under its collision key (<c>serial~uuid</c>), from what the table
+    /// holds under its serial key and, where the hub files it under its collision key, under that
+    /// (null otherwise, or when that row is absent). The row rule that keeps one row per device
+    /// whatever order desks meet devices in: a device claims its serial key first (Add is atomic);
+    /// a row there is only ever replaced by the same device and no row is ever deleted, so once
+    /// the serial key holds a device it holds it for good, and a device that has read another
+    /// device there may take its collision key: no device ever ends under both. A device the table
+    /// already holds under its collision key stays there unless its serial key is known to hold it.
+    /// </summary>
+    public static bool BelongsUnderCollisionKey(Guid? uuid, TableRow? atSerial, TableRow? atCollision)
+    {
+        if (atSerial is null)
+        {
+            return atCollision is not null;
+        }
+
+        if (atSerial.UuidKnown && atSerial.SmbiosUuid is { } theirs && uuid is { } mine)
+        {
+            return theirs != mine;
+        }
+
+        // A row under the serial key that is not known to be another device (a seed row whose hash
+        // does not decode, or a device without a UUID): the device's own, unless it already has one.
+        return atCollision is not null;
+    }
+
     /// <summary>True when the row holds a capture newer than <paramref name="ours"/>.</summary>
     public static bool IsNewer(TableRow row, HubCapture ours)
     {

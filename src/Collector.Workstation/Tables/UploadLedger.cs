@@ -68,7 +68,7 @@ internal sealed class UploadLedger(HubStore hub, SyncReport report)
             report.Uploaded += sending.Count;
             report.Unchanged += open.Count(i => i.Action == UploadAction.Unchanged);
             report.NewerInTable += open.Count(i => i.Action == UploadAction.NewerInTable);
-            report.Collisions += open.Count(i => i.Collided);
+            report.Collisions += open.Count(i => i.Collided && i.HubKey != i.DeviceKey);
         }
     }
 }

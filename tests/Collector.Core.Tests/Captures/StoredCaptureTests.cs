@@ -37,4 +37,24 @@ public sealed class StoredCaptureTests
         Assert.Null(StoredCapture.Verify(row, out var problem));
         Assert.StartsWith("its hash is invalid: " + why, problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void How_collect_ran_is_kept_from_the_row()
+    {
+        var row = TestCaptures.Draft(7, Now).ToCapture(Guid.CreateVersion7(), 3, Guid.NewGuid()) with { CollectArchitecture = CollectArchitectures.X64OnArm64 };
+
+        var trusted = StoredCapture.Verify(row, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(CollectArchitectures.X64OnArm64, trusted!.CollectArchitecture);
+    }
+
+    [Fact]
+    public void A_row_saying_collect_ran_some_other_way_is_refused_with_why()
+    {
+        var row = TestCaptures.Draft(7, Now).ToCapture(Guid.CreateVersion7(), 3, Guid.NewGuid()) with { CollectArchitecture = "riscv\u001b" };
+
+        Assert.Null(StoredCapture.Verify(row, out var problem));
+        Assert.StartsWith("how collect ran, 'riscv\\x1b', is none of arm64, x64-on-arm64, x64", problem, StringComparison.Ordinal);
+    }
 }

@@ -186,6 +186,7 @@ public sealed class HashCodecTests
     public void Text_that_is_not_base64_is_invalid_and_says_where()
     {
         AssertInvalid("T0FB*QUFB", "not base64: '*' at position 5");
+        AssertInvalid("T0FBQUFB\u00e9", "not base64: U+00E9 at position 9");
     }
 
     [Fact]

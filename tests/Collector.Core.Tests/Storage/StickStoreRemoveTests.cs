@@ -82,7 +82,7 @@ public sealed class StickStoreRemoveTests : IDisposable
     }
 
     [Fact]
-    public void A_schema_3_stick_learns_its_last_sequence_from_its_captures_when_migrated()
+    public void A_schema_4_stick_learns_its_last_sequence_from_its_captures_when_migrated()
     {
         using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
         {
@@ -90,7 +90,7 @@ public sealed class StickStoreRemoveTests : IDisposable
             store.Append(TestCaptures.Draft(2, Start));
         }
 
-        OldStickDatabases.Execute(DbPath, "ALTER TABLE stick DROP COLUMN last_seq; PRAGMA user_version = 3;");
+        OldStickDatabases.Execute(DbPath, "ALTER TABLE stick DROP COLUMN last_seq; PRAGMA user_version = 4;");
         using var migrated = StickStore.OpenExisting(DbPath);
 
         Assert.Equal(2, migrated.LastSequence());
@@ -139,7 +139,7 @@ public sealed class StickStoreRemoveTests : IDisposable
         }
 
         var pulled = temp.File("pulled", "captures.db");
-        MidTransaction.Copy(DbPath, pulled, "PRAGMA secure_delete = ON; DELETE FROM captures WHERE seq > 5;");
+        InterruptedWrites.CopyMidTransaction(pulled, "PRAGMA secure_delete = ON; DELETE FROM captures WHERE seq > 5;", startFrom: DbPath);
         var readOnlyVerdict = StickStore.Damage(pulled); // a read-only reader cannot roll a hot journal back
 
         StickStore.RecoverJournal(pulled);

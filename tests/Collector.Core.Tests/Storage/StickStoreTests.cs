@@ -215,13 +215,7 @@ public sealed class StickStoreTests : IDisposable
     [Fact]
     public void A_database_whose_creation_was_cut_short_is_rolled_back_and_created_afresh()
     {
-        CopyMidTransaction(DbPath, $"""
-            PRAGMA application_id = {StickStore.ApplicationId};
-            PRAGMA user_version = {StickStore.SchemaVersion};
-            CREATE TABLE stick (singleton INTEGER PRIMARY KEY, stick_id TEXT, created_at TEXT);
-            CREATE TABLE filler (x BLOB);
-            INSERT INTO filler SELECT randomblob(4000) FROM generate_series(1, 50);
-            """);
+        InterruptedWrites.CreationCutShort(DbPath);
         Assert.True(File.Exists(DbPath + "-journal"));
         StickStore.EnsureUsable(DbPath); // what collect asks before it reads the hash: no refusal
         var stickId = Guid.NewGuid();
@@ -234,8 +228,41 @@ public sealed class StickStoreTests : IDisposable
         Assert.True(store.Verify().Ok);
     }
 
-    /// <summary>What a process killed mid-transaction leaves: a new database at <paramref name="path"/> with a hot journal.</summary>
-    private static void CopyMidTransaction(string path, string sql) => MidTransaction.Copy(path + ".scratch", path, sql);
+    [Fact]
+    public void Opening_an_existing_database_whose_creation_was_cut_short_refuses_it_instead_of_making_a_stick_without_an_id()
+    {
+        InterruptedWrites.CreationCutShort(DbPath);
+
+        var error = Assert.Throws<StorageException>(() => StickStore.OpenExisting(DbPath));
+
+        Assert.Contains("was cut short while it was being created, before its first capture", error.Message, StringComparison.Ordinal);
+        Assert.NotEqual(DatabaseFileKind.Ours, DatabaseFile.Inspect(DbPath, StickStore.ApplicationId).Kind);
+    }
+
+    [Fact]
+    public void A_stick_id_is_never_all_zeros()
+    {
+        Assert.Throws<ArgumentException>(() => StickStore.Open(DbPath, Guid.Empty, clock));
+        Assert.False(File.Exists(DbPath));
+    }
+
+    [Fact]
+    public void Collect_gives_a_stick_whose_id_an_older_reader_left_all_zeros_a_real_one_and_its_captures_too()
+    {
+        using (var store = StickStore.Open(DbPath, Guid.NewGuid(), clock))
+        {
+            store.Append(TestCaptures.Draft(1, Start));
+        }
+
+        OldStickDatabases.Execute(DbPath, $"UPDATE stick SET stick_id = '{Guid.Empty:D}'; UPDATE captures SET stick_id = '{Guid.Empty:D}';");
+        var stickId = Guid.NewGuid();
+
+        using var reopened = StickStore.Open(DbPath, stickId, clock);
+        reopened.Append(TestCaptures.Draft(2, Start.AddMinutes(1)));
+
+        Assert.Equal(stickId, reopened.Info.StickId);
+        Assert.Equal([stickId, stickId], reopened.ReadCaptures().Select(c => c.StickId));
+    }
 
     private void AssertRefusedUntouched(string expected)
     {

@@ -28,7 +28,7 @@ public sealed class ListCommandTests : IDisposable
         var lines = result.Out.TrimEnd().Split('\n');
         Assert.StartsWith("2 device(s), 3 capture(s) on this stick", lines[0], StringComparison.Ordinal);
         Assert.Equal(4, lines.Length);
-        Assert.Matches(@"^\s+3  2026-11-27 09:33  CLT-0000001\s+Fabrikam, Fabrikam Pro 13\s+yes  New", lines[2]);
+        Assert.Matches(@"^\s+3  2026-11-27 09:33  CLT-0000001\s+Fabrikam, Fabrikam Pro 13\s+yes  -\s+New", lines[2]);
         Assert.Matches(@"^\s+2  2026-11-27 09:30  CLT-0000002\s+Northwind, Northwind Desk 5\s+yes", lines[3]);
         Assert.DoesNotContain("Old", result.Out, StringComparison.Ordinal);
     }
@@ -46,7 +46,7 @@ public sealed class ListCommandTests : IDisposable
         Assert.Equal(["CLT-0000001", "CLT-0000002"], devices.Select(d => d.GetProperty("deviceKey").GetString()));
         Assert.Equal(3, devices[0].GetProperty("stickSequence").GetInt64());
         Assert.Equal(
-            ["deviceKey", "serial", "manufacturer", "model", "tpm", "tenantId", "groupTag", "assignedUser", "capturedAt", "stickSequence", "captureId", "method", "flags"],
+            ["deviceKey", "serial", "manufacturer", "model", "tpm", "tenantId", "groupTag", "assignedUser", "capturedAt", "stickSequence", "captureId", "method", "flags", "collectArchitecture"],
             devices[0].EnumerateObject().Select(p => p.Name));
     }
 

@@ -39,7 +39,7 @@ public sealed class InspectCommandTests : IDisposable
         using var json = JsonDocument.Parse(result.Out);
         var item = Assert.Single(json.RootElement.EnumerateArray());
         Assert.Equal(
-            ["serial", "manufacturer", "model", "smbiosUuid", "tpm", "nicCount", "productKeyId", "bytes", "checksumValid", "valid", "flags", "deviceKey"],
+            ["serial", "manufacturer", "model", "smbiosUuid", "tpm", "nicCount", "productKeyId", "bytes", "checksumValid", "valid", "flags", "deviceKey", "padded"],
             item.EnumerateObject().Select(p => p.Name));
         Assert.Equal("CLT-0000005", item.GetProperty("serial").GetString());
         Assert.Equal(builder.SmbiosUuid!.Value.ToString("D"), item.GetProperty("smbiosUuid").GetString());
@@ -48,6 +48,39 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal(3000, item.GetProperty("bytes").GetInt32());
         Assert.True(item.GetProperty("valid").GetBoolean());
         Assert.Equal("CLT-0000005", item.GetProperty("deviceKey").GetString());
+        Assert.True(item.GetProperty("padded").GetBoolean());
+    }
+
+    [Fact]
+    public async Task An_unpadded_hash_is_valid_and_json_says_it_came_unpadded()
+    {
+        var padded = new HashBuilder { Length = 2998 }.Build();
+
+        var json = await Cli.RunAsync("inspect", padded.TrimEnd('='), "--json");
+        var plain = await Cli.RunAsync("inspect", padded.TrimEnd('='));
+
+        Assert.Equal(0, json.ExitCode);
+        var item = Assert.Single(JsonDocument.Parse(json.Out).RootElement.EnumerateArray());
+        Assert.False(item.GetProperty("padded").GetBoolean());
+        Assert.True(item.GetProperty("valid").GetBoolean());
+        Assert.Equal(2998, item.GetProperty("bytes").GetInt32());
+        Assert.Equal([HashFlags.Truncated, HashFlags.UnpaddedInput], item.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("Note          the hash came unpadded", plain.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3, "leave one over a whole number of base64 quads")]
+    [InlineData(-1, "'=' at position 101")]
+    public async Task A_hash_one_character_over_whole_quads_or_with_a_stray_equals_sign_exits_2(int cut, string why)
+    {
+        var text = new HashBuilder().Build();
+        var bad = cut > 0 ? text[..^cut] : text[..100] + "=" + text[101..];
+
+        var result = await Cli.RunAsync("inspect", bad);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(why, result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

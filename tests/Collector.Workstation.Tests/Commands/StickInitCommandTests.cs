@@ -226,14 +226,15 @@ public sealed class StickInitCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_image_without_the_arm64_build_makes_a_stick_that_says_it_cannot_capture_arm64()
+    public async Task An_image_without_the_arm64_build_makes_a_stick_that_says_arm64_is_captured_through_x64_emulation_on_windows_11()
     {
         Directory.Delete(Path.Combine(image, "collector", "arm64"), recursive: true);
 
         var result = await Init();
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("WARNING      no ARM64 build in the image", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  ARM64        captured through x64 emulation on Windows 11 (no collector/arm64/collect.exe in the image", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot capture ARM64", result.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(stick, "collector", "arm64", "collect.exe")));
         Assert.True(File.Exists(Path.Combine(stick, "collector", "x64", "collect.exe")));
     }

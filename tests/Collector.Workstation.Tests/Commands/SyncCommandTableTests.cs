@@ -325,7 +325,7 @@ public sealed class SyncCommandTableTests(Collector.Testing.Azurite azurite) : I
         [
             "Device_Serial_Number", "Windows_Product_ID", "Hardware_Hash", "Group_Tag", "Assigned_User", "Manufacturer", "Model",
             "Smbios_Uuid", "Tpm_Present", "Captured_At", "Technician", "Site", "Capture_Id", "Stick_Id", "Capture_Method",
-            "Collector_Version", "Flags",
+            "Collector_Version", "Flags", "Collect_Architecture",
         ];
         Assert.Equal(properties.Order(StringComparer.Ordinal), row.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")).Order(StringComparer.Ordinal));
         Assert.Equal(TestCaptures.Tenant.ToString("D"), row.PartitionKey);

@@ -182,6 +182,62 @@ public sealed class SyncCommandTests : IDisposable
         Assert.Equal(0, hub.CountCaptures());
     }
 
+    [Theory]
+    [InlineData("UPDATE stick SET stick_id = '00000000-0000-0000-0000-000000000000'; UPDATE captures SET stick_id = '00000000-0000-0000-0000-000000000000'", "the stick carries the all-zero stick id")]
+    [InlineData("UPDATE stick SET stick_id = 'a534f5de-8288-814e-81ab-ab87976b6934'", "the stick carries the stick id of CSV imports")]
+    public async Task A_stick_with_no_real_stick_id_is_skipped_whole_and_the_others_merge(string sql, string why)
+    {
+        var odd = TestSticks.Create(temp.File("sticks", "odd"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
+        TestSticks.Create(temp.File("sticks", "good"), Day, TestSticks.Samples(4, 5, Day.AddHours(1)));
+        TestSticks.Execute(TestSticks.Database(odd), sql);
+
+        var result = await Cli.RunAsync("sync", temp.File("sticks"), "--hub", HubPath, "--json");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains($"skipped {TestSticks.Database(odd)}: {why}", result.Error, StringComparison.Ordinal);
+        using var hub = HubStore.Open(HubPath, TimeProvider.System, readOnly: true);
+        Assert.Equal(2, hub.CountCaptures());
+        Assert.DoesNotContain(hub.StickStatuses(), s => s.StickId == Guid.Empty);
+    }
+
+    [Theory]
+    [InlineData("UPDATE captures SET stick_id = '00000000-0000-0000-0000-000000000000' WHERE seq = 2", 2, "carries the all-zero stick id")]
+    [InlineData("UPDATE captures SET stick_id = 'a534f5de-8288-814e-81ab-ab87976b6934' WHERE seq = 3", 3, "carries the stick id of CSV imports")]
+    public async Task A_capture_with_no_real_stick_id_is_refused_and_the_rest_of_its_stick_merges(string sql, int sequence, string why)
+    {
+        var odd = TestSticks.Create(temp.File("sticks", "odd"), Day, TestSticks.Samples(1, 3, Day.AddHours(1)));
+        TestSticks.Create(temp.File("sticks", "good"), Day, TestSticks.Samples(4, 5, Day.AddHours(1)));
+        TestSticks.Execute(TestSticks.Database(odd), sql);
+
+        var result = await Cli.RunAsync("sync", temp.File("sticks"), "--hub", HubPath, "--json");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains($"refused capture #{sequence} of {TestSticks.Database(odd)}: {why}", result.Error, StringComparison.Ordinal);
+        using var hub = HubStore.Open(HubPath, TimeProvider.System, readOnly: true);
+        Assert.Equal(4, hub.CountCaptures());
+        using var connection = new SqliteConnection($"Data Source={HubPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM captures WHERE stick_id IN ('00000000-0000-0000-0000-000000000000', 'a534f5de-8288-814e-81ab-ab87976b6934')";
+        Assert.Equal(0L, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task A_stick_whose_database_was_cut_short_while_being_created_is_skipped_and_left_as_it_was()
+    {
+        var database = TestSticks.Database(temp.File("sticks", "unfinished"));
+        InterruptedWrites.CreationCutShort(database);
+        var before = TestSticks.Snapshot(temp.File("sticks", "unfinished"));
+
+        var result = await Cli.RunAsync("sync", temp.File("sticks"), "--hub", HubPath);
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.True(result.Error.Contains($"skipped {database}: was cut short while it was being created, before its first capture", StringComparison.Ordinal), result.Error);
+        Assert.Equal(before, TestSticks.Snapshot(temp.File("sticks", "unfinished")));
+        using var hub = HubStore.Open(HubPath, TimeProvider.System, readOnly: true);
+        Assert.Empty(hub.StickStatuses());
+    }
+
     [Fact]
     public async Task A_hub_locked_by_another_sync_is_waited_for_briefly_then_reported()
     {

@@ -23,7 +23,8 @@ public sealed class CsvImportTests
         Assert.Equal(CaptureMethods.CsvImport, capture.Method);
         Assert.Equal(("CLT-0000004", "CLT-0000004", "Kiosk", "ada@contoso.example"), (capture.Serial, capture.DeviceKey, capture.GroupTag, capture.AssignedUser));
         Assert.Equal((builder.Manufacturer, builder.Model, builder.SmbiosUuid), (capture.Manufacturer, capture.Model, capture.SmbiosUuid));
-        Assert.Equal((Written, 7L, CsvImport.NoStick, "1.2.3"), (capture.CapturedAt, capture.StickSequence, capture.StickId, capture.CollectorVersion));
+        Assert.Equal((Written, 7L, CsvImport.ImportStickId, "1.2.3"), (capture.CapturedAt, capture.StickSequence, capture.StickId, capture.CollectorVersion));
+        Assert.NotEqual(Guid.Empty, capture.StickId);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Collector.Core.Storage;
 using Collector.Testing;
+using Collector.Workstation.Csv;
 using Collector.Workstation.Hub;
 using Microsoft.Data.Sqlite;
 
@@ -76,6 +77,52 @@ public sealed class HubSchemaTests : IDisposable
         Assert.Equal(HubStore.SchemaVersion, UserVersion());
         Assert.False(hub.UseUploadTarget("http://127.0.0.1:1/acct/first"));
         Assert.True(hub.UseUploadTarget("http://127.0.0.1:1/acct/second"));
+    }
+
+    [Fact]
+    public void A_writer_gives_csv_imports_of_an_older_hub_their_own_stick_id_and_its_captures_an_unknown_collect_architecture()
+    {
+        var stick = Guid.NewGuid();
+        OldHubDatabases.CreateSchema1(HubPath, stick);
+        OldStickDatabases.Execute(HubPath, $"""
+            INSERT INTO captures SELECT '{Guid.NewGuid():D}', device_id, 2, tenant_id, serial, device_key, hardware_hash || '', smbios_uuid, manufacturer,
+                model, tpm_present, nic_count, product_key_id, group_tag, assigned_user, captured_at, technician, site,
+                '{Guid.Empty:D}', 'csv-import', collector_version, flags, effective_at, merged_at FROM captures;
+            """);
+
+        using (HubStore.Open(HubPath, TimeProvider.System))
+        {
+        }
+
+        Assert.Equal(HubStore.SchemaVersion, UserVersion());
+        using var connection = new SqliteConnection($"Data Source={HubPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        Assert.Equal([$"csv-import|{CsvImport.ImportStickId:D}|", $"oa3-report|{stick:D}|"],
+            connection.Lines("SELECT method || '|' || stick_id || '|' || collect_architecture FROM captures ORDER BY method"));
+    }
+
+    [Fact]
+    public async Task A_writer_migrates_an_older_hub_to_track_export_per_format_and_keeps_its_autopilot_exports()
+    {
+        OldHubDatabases.CreateSchema1(HubPath, Guid.NewGuid());
+        OldStickDatabases.Execute(HubPath, """
+            UPDATE devices SET exported_capture_id = newest_capture_id, exported_at = '2026-01-07T08:00:00.0000000Z', export_batch = 'old-batch';
+            INSERT INTO exports VALUES ('old-batch', '5b0c7e4e-8f1d-4c36-9a57-3d1f2e8b6a01', 'old.csv', 1, '2026-01-07T08:00:00.0000000Z');
+            """);
+        var output = temp.File("out");
+
+        var autopilot = await Cli.RunAsync("export", "--hub", HubPath, "--out", output);
+        var identifiers = await Cli.RunAsync("export", "--hub", HubPath, "--out", output, "--format", "identifiers", "--json");
+
+        Assert.Equal(0, autopilot.ExitCode);
+        Assert.Contains("Nothing to export", autopilot.Out, StringComparison.Ordinal);
+        Assert.Equal(0, identifiers.ExitCode);
+        Assert.Equal(1, JsonDocument.Parse(identifiers.Out).RootElement.GetProperty("devices").GetInt32());
+        Assert.Equal(HubStore.SchemaVersion, UserVersion());
+        using var connection = new SqliteConnection($"Data Source={HubPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        Assert.Equal(["autopilot|old-batch", "identifiers|"], connection.Lines("SELECT format || '|' || CASE batch WHEN 'old-batch' THEN batch ELSE '' END FROM exports ORDER BY format"));
+        Assert.Equal(["identifiers"], connection.Lines("SELECT format FROM device_exports"));
     }
 
     [Fact]

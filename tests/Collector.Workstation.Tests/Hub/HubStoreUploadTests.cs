@@ -63,6 +63,46 @@ public sealed class HubStoreUploadTests : IDisposable
     }
 
     [Fact]
+    public void Two_devices_sharing_a_serial_swap_keys_when_the_table_holds_them_the_other_way_round()
+    {
+        using var hub = Merged(1);
+        MergeTwin(hub);
+        var (first, twin) = Pair(hub);
+        var twinKey = twin.DeviceKey;
+        var firstCollisionKey = DeviceIdentity.CollisionKey("CLT-0000001", first.Newest.Capture.SmbiosUuid);
+
+        // The table holds the twin under the serial and the first under its collision key: the
+        // twin's record comes first, while the first still holds the serial here.
+        hub.RecordUploads([
+            new UploadRecord(twin.DeviceId, twin.Newest.Capture.CaptureId, "W/\"t\"", "CLT-0000001"),
+            new UploadRecord(first.DeviceId, first.Newest.Capture.CaptureId, "W/\"f\"", firstCollisionKey)]);
+
+        Assert.Equal(DeviceIdentity.CollisionKey("CLT-0000001", twin.Newest.Capture.SmbiosUuid), twinKey);
+        var keys = hub.NewestCaptures().ToDictionary(c => c.Capture.SmbiosUuid!.Value, c => c.Capture);
+        Assert.Equal("CLT-0000001", keys[twin.Newest.Capture.SmbiosUuid!.Value].DeviceKey);
+        Assert.DoesNotContain(HashFlags.SerialCollision, keys[twin.Newest.Capture.SmbiosUuid!.Value].Flags);
+        Assert.Equal(firstCollisionKey, keys[first.Newest.Capture.SmbiosUuid!.Value].DeviceKey);
+        Assert.Contains(HashFlags.SerialCollision, keys[first.Newest.Capture.SmbiosUuid!.Value].Flags);
+        Assert.Equal(0, hub.CountWaitingForUpload());
+    }
+
+    [Fact]
+    public void A_device_holding_the_key_another_one_is_recorded_under_steps_aside_and_waits_for_upload_again()
+    {
+        using var hub = Merged(1);
+        MergeTwin(hub);
+        var (first, twin) = Pair(hub);
+        hub.RecordUploads([new UploadRecord(first.DeviceId, first.Newest.Capture.CaptureId, "W/\"f\"")]);
+
+        hub.RecordUploads([new UploadRecord(twin.DeviceId, twin.Newest.Capture.CaptureId, "W/\"t\"", "CLT-0000001")]);
+
+        var waiting = Assert.Single(hub.WaitingForUpload(TestCaptures.Tenant, null, 10));
+        Assert.Equal(first.DeviceId, waiting.DeviceId);
+        Assert.Equal(DeviceIdentity.CollisionKey("CLT-0000001", first.Newest.Capture.SmbiosUuid), waiting.DeviceKey);
+        Assert.Null(waiting.UploadedCaptureId);
+    }
+
+    [Fact]
     public void Pointing_the_hub_at_another_table_makes_every_device_wait_again()
     {
         using var hub = Merged(1, 2);
@@ -88,6 +128,24 @@ public sealed class HubStoreUploadTests : IDisposable
         Assert.Equal(0, hub.CountDevicesBetween(TestCaptures.OtherTenant, "CLT-0000002", "CLT-0000005"));
         Assert.True(hub.DeviceKeyTaken(TestCaptures.Tenant, "CLT-0000006"));
         Assert.False(hub.DeviceKeyTaken(TestCaptures.Tenant, "CLT-0000007"));
+    }
+
+    /// <summary>A second device with sample 1's serial and another UUID, merged after it: filed under its collision key.</summary>
+    private void MergeTwin(HubStore hub)
+    {
+        var twin = HashBuilder.Sample(2);
+        twin.Serial = "CLT-0000001";
+        using var stick = StickStore.Open(temp.File($"{Guid.NewGuid():N}.db"), Guid.NewGuid(), new ManualClock(Day));
+        stick.Append(TestCaptures.Draft(twin, Day.AddHours(2)));
+        clock.Now = Day.AddDays(2);
+        hub.Merge(stick, stick.Path);
+    }
+
+    private static (PendingUpload First, PendingUpload Twin) Pair(HubStore hub)
+    {
+        var pending = hub.WaitingForUpload(TestCaptures.Tenant, null, 10);
+        Assert.Equal(2, pending.Count);
+        return (pending.Single(p => p.DeviceKey == "CLT-0000001"), pending.Single(p => p.DeviceKey != "CLT-0000001"));
     }
 
     private HubStore Merged(params int[] samples)

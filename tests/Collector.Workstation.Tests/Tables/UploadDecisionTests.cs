@@ -63,6 +63,30 @@ public sealed class UploadDecisionTests
         Assert.Equal(UploadAction.Replace, UploadDecision.Decide(Capture(), "SN1", theirs with { UuidKnown = false }));
     }
 
+    [Fact]
+    public void A_device_claims_its_serial_key_unless_another_device_is_read_there()
+    {
+        var mine = Row(At, Guid.NewGuid());
+        var other = mine with { SmbiosUuid = Guid.NewGuid() };
+
+        Assert.False(UploadDecision.BelongsUnderCollisionKey(Uuid, null, null));
+        Assert.False(UploadDecision.BelongsUnderCollisionKey(Uuid, mine, null));
+        Assert.True(UploadDecision.BelongsUnderCollisionKey(Uuid, other, null));
+        Assert.True(UploadDecision.BelongsUnderCollisionKey(Uuid, other, mine));
+    }
+
+    [Fact]
+    public void A_device_already_under_its_collision_key_stays_unless_its_serial_key_is_known_to_hold_it()
+    {
+        var atCollision = Row(At, Guid.NewGuid());
+        var unknown = atCollision with { UuidKnown = false, SmbiosUuid = null };
+
+        Assert.True(UploadDecision.BelongsUnderCollisionKey(Uuid, null, atCollision));
+        Assert.True(UploadDecision.BelongsUnderCollisionKey(Uuid, unknown, atCollision));
+        Assert.False(UploadDecision.BelongsUnderCollisionKey(Uuid, Row(At, Guid.NewGuid()), atCollision));
+        Assert.False(UploadDecision.BelongsUnderCollisionKey(Uuid, unknown, null));
+    }
+
     private static TableRow Row(DateTimeOffset capturedAt, Guid captureId) =>
         new("SN1", new ETag("etag"), capturedAt, captureId, capturedAt.AddSeconds(5)) { UuidKnown = true, SmbiosUuid = Uuid };
 

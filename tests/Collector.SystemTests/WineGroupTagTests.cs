@@ -54,22 +54,41 @@ public sealed class WineGroupTagTests : IDisposable
     [InlineData("0")]
     public void A_number_not_on_the_list_exits_2_and_saves_nothing(string number)
     {
+        var before = Digest();
+
         var collect = Collect(number, "--oa3-report", Wine.WindowsPath(report));
 
         Assert.Equal(2, collect.ExitCode);
         Assert.Contains("is not a group tag on this stick: choose 1 to 3 (1 Kiosk, 2 Standard, 3 Shared)", collect.Error, StringComparison.Ordinal);
-        Assert.False(StickStore.Exists(Database), "nothing may be saved");
+        Assert.Equal(before, Digest());
+        Assert.Equal(0, StickStore.Peek(Database).Captures);
     }
 
     [Fact]
     public void With_no_key_to_read_collect_exits_2_saying_how_to_choose_and_saves_nothing()
     {
+        var before = Digest();
+
         var collect = Collect("--oa3-report", Wine.WindowsPath(report));
 
         Assert.Equal(2, collect.ExitCode);
         Assert.Contains("pass the tag's number (Collect 2) or --group-tag NAME", collect.Error, StringComparison.Ordinal);
-        Assert.False(StickStore.Exists(Database), "nothing may be saved");
+        Assert.Equal(before, Digest());
+        Assert.Equal(0, StickStore.Peek(Database).Captures);
     }
+
+    [Fact]
+    public void The_technicians_sheet_the_release_puts_on_the_stick_explains_the_tag_choice_and_collect_n()
+    {
+        var sheet = File.ReadAllText(Path.Combine(stick, "README-TECHNICIAN.txt"));
+
+        Assert.Contains("GROUP TAG CHOICE", sheet, StringComparison.Ordinal);
+        Assert.Contains(@"D:\Collect 2     saves this device with tag 2.", sheet, StringComparison.Ordinal);
+        Assert.Contains("No key for 60 seconds: 1 is taken", sheet, StringComparison.Ordinal);
+    }
+
+    // stick init made the empty stick database: nothing saved leaves it byte for byte as it was.
+    private string Digest() => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Database)));
 
     private ProcessResult Collect(params string[] args) =>
         wine.Run(["cmd", "/c", Wine.WindowsPath(Path.Combine(stick, "Collect.cmd")), .. args]);

@@ -132,7 +132,7 @@ public sealed class WineDeskTests(Wine wine) : IDisposable
         Assert.Equal(Technician, history.RootElement[0].GetProperty("captures")[0].GetProperty("technician").GetString());
         var devices = Desk("devices");
         Assert.True(devices.ExitCode == 0, devices.ToString());
-        Assert.Contains("6 devices;", devices.Out, StringComparison.Ordinal);
+        Assert.Contains("6 devices.", devices.Out, StringComparison.Ordinal);
         Assert.EndsWith("\r\n", devices.Out, StringComparison.Ordinal);
     }
 

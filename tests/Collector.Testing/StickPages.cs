@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 
 namespace Collector.Testing;
 
@@ -18,7 +19,10 @@ public enum PageKind
     /// <summary>An interior page of the captures table: no row on it, only the way to them.</summary>
     CaptureInterior,
 
-    /// <summary>An index page, the stick's own row, the schema's: no capture on it.</summary>
+    /// <summary>A page of the capture id's index (the primary key's): the entries of the captures whose ids it holds.</summary>
+    CaptureIndex,
+
+    /// <summary>Another index's page, the stick's own row, the schema's: no capture on it.</summary>
     Other,
 }
 
@@ -28,18 +32,25 @@ public enum PageKind
 /// A row of the captures table lives on a leaf page (its first bytes) and on overflow pages (the
 /// rest of its 4 KB hash): dbstat lists leaves in key order with their cell counts, and each
 /// overflow page under the path of its leaf and cell, so the k-th cell in path order is the k-th
-/// row in rowid order.
+/// row in rowid order. A capture's id also lives in an entry of the primary key's index, which
+/// sync checks the row against.
 /// </summary>
 public sealed class StickPages
 {
     private const string Sqlite3 = "/usr/bin/sqlite3";
+
+    /// <summary>The index SQLite makes for the captures table's TEXT PRIMARY KEY (capture_id).</summary>
+    private const string CaptureIdIndex = "sqlite_autoindex_captures_1";
 
     private readonly Dictionary<int, PageKind> kinds = [];
     private readonly Dictionary<int, List<Guid>> capturesOnPage = [];
 
     private StickPages(string database)
     {
-        var rows = Query(database, "SELECT capture_id FROM captures ORDER BY rowid").Select(r => Guid.Parse(r[0])).ToList();
+        var texts = Query(database, "SELECT capture_id FROM captures ORDER BY rowid").Select(r => r[0]).ToList();
+        var rows = texts.Select(Guid.Parse).ToList();
+        var ids = rows.Zip(texts).ToDictionary(p => p.First, p => p.Second);
+        var file = File.ReadAllBytes(database);
         PageSize = int.Parse(Query(database, "PRAGMA page_size")[0][0], CultureInfo.InvariantCulture);
         PageCount = int.Parse(Query(database, "PRAGMA page_count")[0][0], CultureInfo.InvariantCulture);
         var leafCells = new Dictionary<string, (int FirstRow, int Page)>(StringComparer.Ordinal);
@@ -53,8 +64,17 @@ public sealed class StickPages
                 ("captures", "leaf") => PageKind.CaptureLeaf,
                 ("captures", "overflow") => PageKind.CaptureOverflow,
                 ("captures", "internal") => PageKind.CaptureInterior,
+                (CaptureIdIndex, _) => PageKind.CaptureIndex,
                 _ => PageKind.Other,
             };
+            if (name == CaptureIdIndex)
+            {
+                // An index entry is the id's text and the rowid: the captures whose id is on the page.
+                var bytes = new ArraySegment<byte>(file, (number - 1) * PageSize, PageSize);
+                capturesOnPage[number] = [.. rows.Where(id => bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(ids[id])) >= 0)];
+                continue;
+            }
+
             if (name != "captures")
             {
                 continue;

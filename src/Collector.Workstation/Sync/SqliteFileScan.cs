@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Collector.Workstation.Sync;
 
-/// <summary>One row found on a table leaf page: its page, rowid and column values (long, double, string, byte[] or null).</summary>
+/// <summary>One row found on a table leaf page (or one index entry): its page, rowid and column values (long, double, string, byte[] or null).</summary>
 public sealed record ScannedRecord(int Page, long RowId, object?[] Values);
 
 /// <summary>
@@ -19,6 +19,8 @@ public sealed record ScannedRecord(int Page, long RowId, object?[] Values);
 public static class SqliteFileScan
 {
     private const byte TableLeaf = 0x0D;
+    private const byte IndexLeaf = 0x0A;
+    private const byte IndexInterior = 0x02;
     private const int MaxPayload = 16 * 1024 * 1024;
 
     /// <summary>The records of every table leaf page, read with <paramref name="pageSize"/> and <paramref name="reserved"/> bytes per page; <paramref name="broken"/> counts cells that could not be read.</summary>
@@ -66,6 +68,52 @@ public static class SqliteFileScan
         }
 
         return records;
+    }
+
+    /// <summary>
+    /// The entries of every index b-tree page (leaf and interior: an interior cell of an index
+    /// holds an entry too) whose entry lies whole on its page — the key's values, then the rowid
+    /// of the row it points to. <see cref="ScannedRecord.RowId"/> is 0: an index cell has none.
+    /// Entries that overflow their page are passed over (a capture id's is about 40 bytes).
+    /// </summary>
+    public static List<ScannedRecord> ReadIndexEntries(byte[] file, int pageSize, int reserved)
+    {
+        var entries = new List<ScannedRecord>();
+        var usable = pageSize - reserved;
+        var mostLocal = ((usable - 12) * 64 / 255) - 23;
+        for (var page = 1; page <= file.Length / pageSize; page++)
+        {
+            var data = file.AsSpan((page - 1) * pageSize, usable);
+            var header = page == 1 ? 100 : 0;
+            var (pointers, childPointer) = data[header] switch
+            {
+                IndexLeaf => (header + 8, 0),
+                IndexInterior => (header + 12, 4),
+                _ => (-1, 0),
+            };
+            int cells = pointers < 0 ? 0 : BinaryPrimitives.ReadUInt16BigEndian(data[(header + 3)..]);
+            if (pointers < 0 || pointers + 2 * cells > usable)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < cells; i++)
+            {
+                var at = BinaryPrimitives.ReadUInt16BigEndian(data[(pointers + 2 * i)..]) + childPointer;
+                if (at < pointers + 2 * cells || at >= usable || !Varint(data, ref at, out var size)
+                    || size < 1 || size > mostLocal || at + size > usable)
+                {
+                    continue;
+                }
+
+                if (Decode(data.Slice(at, (int)size).ToArray()) is { } values)
+                {
+                    entries.Add(new ScannedRecord(page, 0, values));
+                }
+            }
+        }
+
+        return entries;
     }
 
     /// <summary>The page size and reserved bytes the header gives, or null when the header is not a SQLite header (or says nonsense).</summary>

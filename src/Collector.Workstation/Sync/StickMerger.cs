@@ -9,9 +9,9 @@ namespace Collector.Workstation.Sync;
 /// <summary>
 /// Merges one stick database into the hub without ever writing to the stick (design section 5):
 /// the database and any journal are copied to a private folder — SQLite may need to roll a hot
-/// journal back, which is a write — the copy is <c>quick_check</c>ed and merged in one
+/// journal back, which is a write — the copy is <c>integrity_check</c>ed and merged in one
 /// transaction, each row checked on its way in (a row that fails is refused, the rest merge).
-/// A copy that is damaged (it fails quick_check, does not open, or its header is gone) is
+/// A copy that is damaged (it fails integrity_check, does not open, or its header is gone) is
 /// salvaged: every row that can still be read is put in a fresh database and merged from there,
 /// and what could not be read is said. A foreign or newer database is reported and skipped; a
 /// failure of the hub itself stops the sync (exit 3).
@@ -83,7 +83,7 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         }
     }
 
-    /// <summary>Merges a copy quick_check found sound; a stick no capture may come from is skipped whole.</summary>
+    /// <summary>Merges a copy integrity_check found sound; a stick no capture may come from is skipped whole.</summary>
     private MergeResult? MergeSound(StickStore stick, string database, string copy, SyncReport report)
     {
         if (HubStore.StickIdProblem(stick.Info.StickId) is { } wrongStick)
@@ -99,7 +99,7 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         catch (StorageException e) when (e.Message.Contains(copy, StringComparison.Ordinal))
         {
             // The copy failed while its rows were read (the hub's transaction is rolled back):
-            // damage quick_check did not see. Salvage what can be read.
+            // damage integrity_check did not see. Salvage what can be read.
             stick.Dispose();
             var readFailure = Shorten(e.Message.Replace(copy, "the copy", StringComparison.Ordinal));
             return Salvage(database, copy, readFailure, report)
@@ -110,15 +110,15 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         return merged;
     }
 
-    /// <summary>The copy opened and found sound by quick_check, or null with what is wrong with it.</summary>
+    /// <summary>The copy opened and found sound by integrity_check, or null with what is wrong with it.</summary>
     private static StickStore? OpenSound(string copy, out string? damage)
     {
         StickStore? stick = null;
         try
         {
             stick = StickStore.OpenExisting(copy);
-            var check = stick.QuickCheck();
-            damage = check == "ok" ? null : $"quick_check: {Shorten(check)}";
+            var check = stick.IntegrityCheck();
+            damage = check == "ok" ? null : $"integrity_check: {Shorten(check)}";
         }
         catch (Exception e) when (e is StorageException or SqliteException or FormatException)
         {

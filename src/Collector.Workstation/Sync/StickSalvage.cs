@@ -8,7 +8,8 @@ namespace Collector.Workstation.Sync;
 /// <see cref="SqliteFileScan"/>. A row counts as a capture when its values fit the captures
 /// table's columns — as the file's schema names them, or, when the schema page itself is
 /// damaged, as one of the layouts Collector ever wrote — with an id, a sequence number, a time
-/// and a stick id that parse. Nothing here is trusted further: the rows go into a fresh stick
+/// and a stick id that parse, and an id the primary key's index does not contradict (where its
+/// entry for the row survived). Nothing here is trusted further: the rows go into a fresh stick
 /// database and through the same checks as any other stick's (<see cref="Core.Captures.StoredCapture"/>).
 /// </summary>
 public static class StickSalvage
@@ -35,7 +36,7 @@ public static class StickSalvage
         foreach (var (pageSize, reserved) in Geometries(file))
         {
             var records = SqliteFileScan.Read(file, pageSize, reserved, out var broken);
-            result = Interpret(records, broken);
+            result = Interpret(records, CaptureIdsByRow(SqliteFileScan.ReadIndexEntries(file, pageSize, reserved)), broken);
             if (result.Captures.Count > 0)
             {
                 break;
@@ -73,7 +74,25 @@ public static class StickSalvage
         }
     }
 
-    private static Result Interpret(List<ScannedRecord> records, int broken)
+    /// <summary>
+    /// The capture ids the primary key's index holds for each rowid: its entries are (capture id,
+    /// rowid), the only index of a stick whose entries are a GUID and a number.
+    /// </summary>
+    private static Dictionary<long, HashSet<string>> CaptureIdsByRow(List<ScannedRecord> entries)
+    {
+        var ids = new Dictionary<long, HashSet<string>>();
+        foreach (var entry in entries)
+        {
+            if (entry.Values is [string id, long rowId] && IsGuid(id))
+            {
+                (ids.TryGetValue(rowId, out var set) ? set : ids[rowId] = new HashSet<string>(StringComparer.Ordinal)).Add(id);
+            }
+        }
+
+        return ids;
+    }
+
+    private static Result Interpret(List<ScannedRecord> records, Dictionary<long, HashSet<string>> indexedIds, int broken)
     {
         var layouts = records.Select(SchemaLayout).OfType<string[]>().Take(1).ToList();
         if (layouts.Count == 0)
@@ -104,7 +123,16 @@ public static class StickSalvage
                 continue;
             }
 
-            captures.TryAdd((string)capture[CaptureRow.CaptureId]!, capture); // a freed page may hold a stale copy of a row
+            var id = (string)capture[CaptureRow.CaptureId]!;
+            if (indexedIds.TryGetValue(record.RowId, out var indexed) && !indexed.Contains(id))
+            {
+                // The row and the index disagree on the capture's id: one of them was damaged and
+                // nothing says which, so the row is not trusted (its sequence is reported missing).
+                unreadable++;
+                continue;
+            }
+
+            captures.TryAdd(id, capture); // a freed page may hold a stale copy of a row
         }
 
         return new Result(info, [.. captures.Values], unreadable);

@@ -81,6 +81,31 @@ public sealed class SyncDamagedStickTests : IDisposable
         Assert.Equal(30 - lost.Count, HubFile.NewestCaptures(HubPath).Count);
     }
 
+    [Theory]
+    [InlineData(PageKind.CaptureLeaf)]
+    [InlineData(PageKind.CaptureIndex)]
+    public async Task A_capture_id_changed_by_one_flipped_bit_reaches_the_hub_under_neither_id(PageKind where)
+    {
+        var root = TestSticks.Create(temp.File("stick"), Day, TestSticks.Samples(1, 10, Day.AddHours(1)));
+        var database = TestSticks.Database(root);
+        var pages = StickPages.Read(database);
+        var flipped = pages.Captures[4];
+        var page = Enumerable.Range(1, pages.PageCount).First(p => pages.KindOf(p) == where && pages.CapturesOn(p).Contains(flipped));
+        var bytes = File.ReadAllBytes(database);
+        var text = System.Text.Encoding.ASCII.GetBytes(flipped.ToString("D"));
+        var at = ((page - 1) * pages.PageSize) + bytes.AsSpan((page - 1) * pages.PageSize, pages.PageSize).IndexOf(text);
+        bytes[at] ^= 0x01; // '0'..'9' and 'a'..'f' stay hex digits: the id still parses
+        File.WriteAllBytes(database, bytes);
+
+        var result = await Cli.RunAsync("sync", root, "--hub", HubPath);
+
+        // Only integrity_check sees it (every page reads); the row and the index disagree on the
+        // id, nothing says which was damaged, so the capture is named as not read.
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains("could not read capture(s) #5", result.Error, StringComparison.Ordinal);
+        Assert.Equal(pages.Captures.Where(id => id != flipped).ToHashSet(), HubFile.NewestCaptures(HubPath).Select(c => c.Capture.CaptureId).ToHashSet());
+    }
+
     [Fact]
     public async Task A_salvaged_stick_merged_again_adds_nothing()
     {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests use into .tools/ (and Debian packages when run as root).
+# Installs what the tests use into .tools/ (and Debian packages when run as root: Wine, the exFAT
+# tools, Node for Azurite, Chromium).
 # Sourced by build/test.sh; safe to run again: it only installs what is missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,8 @@ command -v mount.exfat-fuse >/dev/null 2>&1 || need_apt+=(exfat-fuse)
 command -v mkfs.exfat >/dev/null 2>&1 || need_apt+=(exfatprogs)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v /usr/bin/sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+# Headless Chromium opens the HTML report in the tests (its DOM, a screenshot, its console).
+command -v /usr/bin/chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "tools: installing ${need_apt[*]} (apt)" >&2

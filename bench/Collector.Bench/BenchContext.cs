@@ -72,6 +72,27 @@ public sealed record BenchContext(string RepositoryRoot, string Scratch)
         return new ChildRun(watch.Elapsed, process.ExitCode, cpu, peakKb / 1024.0, output.Result, error.Result);
     }
 
+    /// <summary>
+    /// The collector built beside the bench, run in <paramref name="folder"/> as an admin runs it
+    /// (<see cref="RunChild"/>); a failure stops the suite with its output.
+    /// </summary>
+    public static ChildRun RunCollector(string folder, params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "collector.exe" : "collector"))
+        {
+            WorkingDirectory = folder,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var run = RunChild(start);
+        return run.ExitCode == 0
+            ? run
+            : throw new InvalidOperationException($"collector {string.Join(' ', args)} exited {run.ExitCode}: {run.Error} {run.Output[..Math.Min(run.Output.Length, 2000)]}");
+    }
+
     private static long PeakKb(int pid)
     {
         try

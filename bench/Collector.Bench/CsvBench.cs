@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Collector.Core.Hashing;
 
@@ -95,22 +94,7 @@ public static class CsvBench
         }
     }
 
-    private static ChildRun Collector(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "collector.exe" : "collector"))
-        {
-            WorkingDirectory = folder,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var run = BenchContext.RunChild(start);
-        return run.ExitCode == 0
-            ? run
-            : throw new InvalidOperationException($"collector {string.Join(' ', args)} exited {run.ExitCode}: {run.Error} {run.Output}");
-    }
+    private static ChildRun Collector(string folder, params string[] args) => BenchContext.RunCollector(folder, args);
 
     private static double Median(IEnumerable<double> values) => BenchContext.Median(values);
 }

@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Func<BenchContext, Task>>(StringComparer.Ord
     ["sync"] = SyncBench.RunAsync,
     ["firstrun"] = FirstRunBench.RunAsync,
     ["register"] = RegisterBench.RunAsync,
+    ["desk"] = DeskBench.RunAsync,
 };
 
 var chosen = args.Length == 0 ? [.. suites.Keys] : args;

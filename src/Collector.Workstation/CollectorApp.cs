@@ -18,6 +18,9 @@ public static class CollectorApp
             ExportCommand.Create(context),
             ImportCommand.Create(context),
             StatusCommand.Create(context),
+            DevicesCommand.Create(context),
+            DeviceCommand.Create(context),
+            ReportCommand.Create(context),
             StickInitCommand.Create(context),
             RegisterCommand.Create(context),
         };

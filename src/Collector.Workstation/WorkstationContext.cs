@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Collector.Workstation;
 
 /// <summary>
@@ -64,5 +66,20 @@ public sealed record WorkstationContext
     }
 
     public static WorkstationContext FromProcess() =>
-        new(Console.Out, Console.Error, TimeProvider.System, System.Environment.GetEnvironmentVariable);
+        new(StandardOutput(), Console.Error, TimeProvider.System, System.Environment.GetEnvironmentVariable);
+
+    /// <summary>
+    /// Stdout as Console.Out writes it (the console's encoding, no byte-order mark, every write
+    /// flushed at once) but through a 64 KB buffer: Console.Out's is 256 characters, so the
+    /// 40 MB that <c>collector devices --json</c> prints for 100,000 devices became 160,000
+    /// writes to the pipe, a fifth of its time.
+    /// </summary>
+    private static StreamWriter StandardOutput()
+    {
+        var encoding = Console.OutputEncoding;
+        return new StreamWriter(Console.OpenStandardOutput(), encoding is UTF8Encoding ? new UTF8Encoding(false) : encoding, 64 * 1024)
+        {
+            AutoFlush = true,
+        };
+    }
 }

@@ -36,6 +36,9 @@ public sealed class MainJobTests : IClassFixture<Azurite>, IDisposable
             .ToList();
         Assert.Equal(SampleDevices.All.Select(d => d.Builder.Serial).Order(StringComparer.Ordinal), rows.Select(r => r.Split(',')[0]).Order(StringComparer.Ordinal));
         Assert.All(rows, r => Assert.EndsWith(",Demo", r, StringComparison.Ordinal));
+        var report = Path.Combine(clone, "artifacts", "demo", "report.html");
+        Assert.Contains($"report:      {report}", plain.Out, StringComparison.Ordinal);
+        Assert.Contains("<svg id=\"per-day-chart\"", File.ReadAllText(report), StringComparison.Ordinal);
 
         // A connection string names no table: sync uses the seed's, autopilothashes (this Azurite is ours alone).
         var table = new TableClient(azurite.ConnectionString, "autopilothashes");

@@ -14,6 +14,9 @@ public static class Release
     /// <summary>dist/collector-linux-x64/collector: the self-contained desk tool, its stick image in stick/.</summary>
     public static string Collector => RepoPaths.Require(Path.Combine(Dist, "collector-linux-x64", "collector"), "bash build/release.sh");
 
+    /// <summary>dist/collector-win-x64/collector.exe: the desk tool for Windows (run under Wine), its stick image in stick/.</summary>
+    public static string WindowsCollector => RepoPaths.Require(Path.Combine(Dist, "collector-win-x64", "collector.exe"), "bash build/release.sh");
+
     /// <summary>dist/stick: the stick image.</summary>
     public static string StickImage => Path.GetDirectoryName(RepoPaths.Require(Path.Combine(Dist, "stick", "Collect.cmd"), "bash build/release.sh"))!;
 

@@ -57,6 +57,13 @@ public static class HashFlags
     /// </summary>
     public static readonly IReadOnlyList<string> StatedByCapture = [SerialMismatch, UnpaddedInput];
 
+    /// <summary>Every flag name, in the order they are listed to a person (e.g. when a <c>--flag</c> is unknown).</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ChecksumBad, Truncated, NoSerial, NoManufacturer, NoTpm, NoNic, PlaceholderSerial, SerialMismatch, SerialCollision,
+        ClockSuspect, UnpaddedInput,
+    ];
+
     /// <summary>Words a technician or admin reads for each flag.</summary>
     public static string Describe(string flag) => flag switch
     {

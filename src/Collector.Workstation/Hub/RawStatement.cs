@@ -184,7 +184,7 @@ internal sealed class RawStatement : IRowParameters, IDisposable
 
     private bool Step()
     {
-        var deadline = DateTime.UtcNow + BusyWait;
+        DateTime? deadline = null; // read the clock only when busy: this runs once per row
         while (true)
         {
             var rc = raw.sqlite3_step(statement);
@@ -196,7 +196,7 @@ internal sealed class RawStatement : IRowParameters, IDisposable
                 case raw.SQLITE_DONE:
                     stepped = true;
                     return false;
-                case raw.SQLITE_BUSY or raw.SQLITE_LOCKED when !stepped && DateTime.UtcNow < deadline:
+                case raw.SQLITE_BUSY or raw.SQLITE_LOCKED when !stepped && DateTime.UtcNow < (deadline ??= DateTime.UtcNow + BusyWait):
                     _ = raw.sqlite3_reset(statement);
                     Thread.Sleep(10);
                     continue;

@@ -14,6 +14,15 @@ public sealed record BenchContext(string RepositoryRoot, string Scratch)
         return new BenchContext(root, scratch);
     }
 
+    /// <summary>
+    /// How far away the table service and Microsoft Graph are, each way, in the benches that talk
+    /// to them (a <see cref="Collector.Testing.LatencyProxy"/> in front of the local stand-ins):
+    /// COLLECTOR_BENCH_LATENCY_MS, default 20 (a storage account in a nearby region); 0 leaves
+    /// the proxy out.
+    /// </summary>
+    public static TimeSpan NetworkLatency { get; } = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("COLLECTOR_BENCH_LATENCY_MS"), out var ms) && ms >= 0 ? ms : 20);
+
     /// <summary>One figure per line: name, value, unit, and an optional note (a target, a ratio).</summary>
     public static void Figure(string name, double value, string unit, string note = "") =>
         Console.WriteLine($"  {name,-58} {value,14:N2} {unit,-10} {note}".TrimEnd());

@@ -105,6 +105,13 @@ internal sealed class RawStatement : IRowParameters, IDisposable
         }
     }
 
+    /// <summary>Runs an INSERT of one row to its end and resets it; returns the row id SQLite gave the row.</summary>
+    public long Insert()
+    {
+        Execute();
+        return raw.sqlite3_last_insert_rowid(db);
+    }
+
     /// <summary>The next row; false at the end, where the statement is reset for its next use.</summary>
     public bool Read()
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using Collector.Core.Errors;
@@ -26,47 +27,102 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
     private string[] Columns =>
         ["PartitionKey", "RowKey", DeviceEntity.SerialNumber, DeviceEntity.HardwareHash, DeviceEntity.GroupTag, DeviceEntity.AssignedUser, marks.At, DeviceEntity.RegistrationState];
 
+    /// <summary>Pages read ahead while the devices before them are written and marked (a page is up to 1,000 rows, about 9 MB).</summary>
+    private const int PagesAhead = 1;
+
     public string Description => table.Target.ToString();
 
     public long RegisteredLeftOut { get; private set; }
 
     public async IAsyncEnumerable<ExportDevice> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Tenant as a string: the seed's PartitionKey is the tenant id in D format, lower case.
-        var filter = tenant is { } t ? TableClient.CreateQueryFilter($"PartitionKey eq {DeviceEntity.PartitionKey(t)}") : null;
-        var rows = table.Client.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
-        Func<Task<bool>> next = () => rows.MoveNextAsync().AsTask();
-        await using (rows.ConfigureAwait(false))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pages = Channel.CreateBounded<IReadOnlyList<TableEntity>>(new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(() => ReadPagesAsync(pages.Writer, stop.Token), CancellationToken.None);
+        try
         {
-            while (await table.CallAsync(TableOperation.Read, next, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in pages.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var row = rows.Current;
-                if (!all && row.ContainsKey(marks.At))
+                foreach (var row in page)
                 {
-                    continue;
-                }
-
-                // Autopilot has the capture this row holds (collector register merged that in): no CSV needed.
-                if (!all && Register.RegistrationStates.IsRegistered(row.GetString(DeviceEntity.RegistrationState) ?? ""))
-                {
-                    RegisteredLeftOut++;
-                    continue;
-                }
-
-                var (device, uuid) = ToDevice(row);
-                if (device.Problem is null && await AlsoUnderSerialKeyAsync(device, uuid, cancellationToken).ConfigureAwait(false) is { } serialKey)
-                {
-                    device = device with
+                    if (await ToExportDeviceAsync(row, cancellationToken).ConfigureAwait(false) is { } device)
                     {
-                        Problem = $"the table holds this device under {serialKey} too (an older Collector's sync wrote both rows): " +
-                            $"it is exported from {serialKey} only; delete this row ({row.RowKey}) to stop this note",
-                    };
+                        yield return device;
+                    }
                 }
+            }
 
-                yield return device;
+            await reading.ConfigureAwait(false); // the reader's failure, if it stopped on one
+        }
+        finally
+        {
+            // Stopped early (a failure writing or marking, Ctrl+C): the page being fetched is not needed.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await reading.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is CloudException or OperationCanceledException)
+            {
+                // already reported above, or cancelled here
             }
         }
+    }
+
+    /// <summary>
+    /// Fetches the pages one after another, each while the one before is written and its devices
+    /// marked: a page is a round trip and the service's time, and a file's marks are others, so
+    /// they overlap instead of adding up. At most <see cref="PagesAhead"/> pages wait.
+    /// </summary>
+    private async Task ReadPagesAsync(ChannelWriter<IReadOnlyList<TableEntity>> pages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Tenant as a string: the seed's PartitionKey is the tenant id in D format, lower case.
+            var filter = tenant is { } t ? TableClient.CreateQueryFilter($"PartitionKey eq {DeviceEntity.PartitionKey(t)}") : null;
+            var query = table.Client.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken)
+                .AsPages().GetAsyncEnumerator(cancellationToken);
+            Func<Task<bool>> next = () => query.MoveNextAsync().AsTask();
+            await using (query.ConfigureAwait(false))
+            {
+                while (await table.CallAsync(TableOperation.Read, next, cancellationToken).ConfigureAwait(false))
+                {
+                    await pages.WriteAsync(query.Current.Values, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            pages.TryComplete();
+        }
+    }
+
+    /// <summary>The row as a device to export, or null when it is left out (exported already, or registered).</summary>
+    private async Task<ExportDevice?> ToExportDeviceAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        if (!all && row.ContainsKey(marks.At))
+        {
+            return null;
+        }
+
+        // Autopilot has the capture this row holds (collector register merged that in): no CSV needed.
+        if (!all && Register.RegistrationStates.IsRegistered(row.GetString(DeviceEntity.RegistrationState) ?? ""))
+        {
+            RegisteredLeftOut++;
+            return null;
+        }
+
+        var (device, uuid) = ToDevice(row);
+        if (device.Problem is null && await AlsoUnderSerialKeyAsync(device, uuid, cancellationToken).ConfigureAwait(false) is { } serialKey)
+        {
+            device = device with
+            {
+                Problem = $"the table holds this device under {serialKey} too (an older Collector's sync wrote both rows): " +
+                    $"it is exported from {serialKey} only; delete this row ({row.RowKey}) to stop this note",
+            };
+        }
+
+        return device;
     }
 
     public bool IsBatchNameTaken(string batch) => false;
@@ -102,50 +158,51 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
         return theirs == uuid ? serialKey : null;
     }
 
+    /// <summary>
+    /// Marks a file's devices in transactions of 100, all of a file's at once (its devices are
+    /// distinct rows, so none waits for another: a file of 500 costs one round trip, not five).
+    /// </summary>
     public async Task<ExportMarkResult> MarkAsync(ExportBatch devices, string batch, string file, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
-        var changed = new List<string>();
-        var marked = 0;
+        var chunks = devices.Devices.GroupBy(d => d.Source.PartitionKey).SelectMany(p => p.Chunk(EntityRules.MaxBatchActions)).ToList();
         try
         {
-            foreach (var partition in devices.Devices.GroupBy(d => d.Source.PartitionKey))
-            {
-                foreach (var chunk in partition.Chunk(EntityRules.MaxBatchActions))
-                {
-                    var actions = chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                        Mark(d, batch, writtenAt), new ETag(d.Source.Version))).ToList();
-                    try
-                    {
-                        await table.CallAsync(TableOperation.Write, () => table.Client.SubmitTransactionAsync(actions, cancellationToken), cancellationToken)
-                            .ConfigureAwait(false);
-                        marked += chunk.Length;
-                    }
-                    catch (Exception e) when (e is TableTransactionFailedException || IsBatchRefusedToTableSas(e))
-                    {
-                        // One row changed since it was read and the whole transaction was refused, or
-                        // the service takes this table SAS for single rows but not for a batch (Azurite
-                        // does so): mark the rows one by one, so only the changed ones stay waiting.
-                        foreach (var device in chunk)
-                        {
-                            if (await MarkOneAsync(device, batch, writtenAt, cancellationToken).ConfigureAwait(false))
-                            {
-                                marked++;
-                            }
-                            else
-                            {
-                                changed.Add(device.DeviceKey);
-                            }
-                        }
-                    }
-                }
-            }
+            var results = await Task.WhenAll(chunks.Select(chunk => MarkChunkAsync(chunk, batch, writtenAt, cancellationToken))).ConfigureAwait(false);
+            return new ExportMarkResult(results.Sum(r => r.Marked), [.. results.SelectMany(r => r.Changed)]);
         }
         catch (CloudException e)
         {
             throw new CloudException($"{e.Message}: could not mark the devices of {file} as exported", e.InnerException ?? e);
         }
+    }
 
-        return new ExportMarkResult(marked, changed);
+    /// <summary>One transaction of a partition's devices; the rows one by one when it is refused.</summary>
+    private async Task<ExportMarkResult> MarkChunkAsync(ExportDevice[] chunk, string batch, DateTimeOffset writtenAt, CancellationToken cancellationToken)
+    {
+        var actions = chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+            Mark(d, batch, writtenAt), new ETag(d.Source.Version))).ToList();
+        try
+        {
+            await table.CallAsync(TableOperation.Write, () => table.Client.SubmitTransactionAsync(actions, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+            return new ExportMarkResult(chunk.Length, []);
+        }
+        catch (Exception e) when (e is TableTransactionFailedException || IsBatchRefusedToTableSas(e))
+        {
+            // One row changed since it was read and the whole transaction was refused, or
+            // the service takes this table SAS for single rows but not for a batch (Azurite
+            // does so): mark the rows one by one, so only the changed ones stay waiting.
+            var changed = new List<string>();
+            foreach (var device in chunk)
+            {
+                if (!await MarkOneAsync(device, batch, writtenAt, cancellationToken).ConfigureAwait(false))
+                {
+                    changed.Add(device.DeviceKey);
+                }
+            }
+
+            return new ExportMarkResult(chunk.Length - changed.Count, changed);
+        }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

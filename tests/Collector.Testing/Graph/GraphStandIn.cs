@@ -51,8 +51,11 @@ public sealed partial class GraphStandIn : IAsyncDisposable
 
     private GraphStandIn(WebApplication app) => this.app = app;
 
-    /// <summary>http://127.0.0.1:PORT: what <c>--graph</c> is given.</summary>
-    public Uri Root { get; private set; } = null!;
+    /// <summary>
+    /// http://127.0.0.1:PORT: what <c>--graph</c> is given, and the address its links name. A
+    /// proxy in front (the benchmarks' <see cref="LatencyProxy"/>) sets its own, so links lead through it.
+    /// </summary>
+    public Uri Root { get; set; } = null!;
 
     /// <summary>Records per list page (Graph decides its own; the nextLink carries the rest).</summary>
     public int PageSize { get; set; } = 100;

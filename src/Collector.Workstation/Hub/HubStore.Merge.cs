@@ -52,6 +52,7 @@ public sealed partial class HubStore
             int added = 0, known = 0;
             refused.Clear();
             using var transaction = connection.BeginTransaction(deferred: false);
+            var mergedBefore = statements.Get("SELECT 1 FROM sticks WHERE stick_id = $stick AND captures > 0").Bind("$stick", stickId).Exists();
             connection.Execute(transaction, """
                 INSERT INTO sticks (stick_id, created_at, first_merged_at, last_merged_at, last_path, captures)
                 VALUES ($stick, $created, $now, $now, $path, 0)
@@ -95,7 +96,11 @@ public sealed partial class HubStore
                 }
 
                 var device = (capture.TenantId, capture.DeviceKey, capture.SmbiosUuid);
-                var floor = floors.GetValueOrDefault(device, DateTimeOffset.MinValue);
+                if (!floors.TryGetValue(device, out var floor))
+                {
+                    floor = mergedBefore ? EarlierOnThisStick(capture, row.Sequence) : DateTimeOffset.MinValue;
+                }
+
                 var plausible = capture.CapturedAt >= earliest && capture.CapturedAt <= now + ClockSlackAfter;
                 var effective = Max(plausible ? capture.CapturedAt : now, floor);
                 floors[device] = effective;
@@ -227,6 +232,35 @@ public sealed partial class HubStore
     }
 
     /// <summary>The key before any collision suffix the stick may already have added.</summary>
+    /// <summary>
+    /// The latest effective time the hub gave this device's captures from the same stick with a
+    /// lower sequence number — captures <c>collector stick clear</c> may have taken off the stick,
+    /// so that the merge no longer meets them — or <see cref="DateTimeOffset.MinValue"/>.
+    /// </summary>
+    private DateTimeOffset EarlierOnThisStick(Capture capture, long sequence)
+    {
+        var key = BaseKey(capture);
+        var earlier = statements.Get("""
+                SELECT MAX(c.effective_at) FROM devices d JOIN captures c ON c.device_id = d.device_id
+                WHERE d.tenant_id = $tenant AND d.device_key IN ($key, $collision_key)
+                  AND c.stick_id = $stick AND c.seq < $seq AND c.smbios_uuid IS $uuid
+                """)
+            .Bind("$tenant", capture.TenantId.ToString("D"))
+            .Bind("$key", key)
+            .Bind("$collision_key", DeviceIdentity.CollisionKey(key, capture.SmbiosUuid))
+            .Bind("$stick", capture.StickId.ToString("D"))
+            .Bind("$seq", sequence)
+            .Bind("$uuid", capture.SmbiosUuid?.ToString("D"));
+        try
+        {
+            return earlier.Read() && !earlier.IsNull(0) ? DbTime.Read(earlier.GetString(0)) : DateTimeOffset.MinValue;
+        }
+        finally
+        {
+            earlier.Reset();
+        }
+    }
+
     private static string BaseKey(Capture capture)
     {
         var suffix = DeviceIdentity.CollisionSeparator + (capture.SmbiosUuid ?? Guid.Empty).ToString("D");

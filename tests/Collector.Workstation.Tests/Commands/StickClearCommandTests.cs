@@ -76,6 +76,23 @@ public sealed class StickClearCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_captured_again_after_a_clear_is_newest_even_when_its_clock_now_reads_earlier()
+    {
+        await Sync();
+        await Clear();
+        using (var store = StickStore.OpenExisting(Database))
+        {
+            // A firmware update reset the clock: still after the stick was made, before the first capture.
+            store.Append(Collector.Testing.TestCaptures.Draft(2, Day.AddMinutes(30)));
+        }
+
+        await Sync();
+
+        var newest = HubFile.NewestCaptures(hub).Single(c => c.Capture.Serial == "CLT-0000002").Capture;
+        Assert.Equal(4L, newest.StickSequence);
+    }
+
+    [Fact]
     public async Task A_capture_the_hub_holds_with_another_hash_is_not_byte_for_byte_and_stays()
     {
         await Sync();

@@ -65,6 +65,7 @@ public static class GroupTagChoice
 
     private static async Task<ChosenTag> AskAsync(IReadOnlyList<string> tags, StickPaths stick, StickContext context, TextWriter screen, CancellationToken cancellationToken)
     {
+        context.Keys.DiscardPending();
         await screen.WriteLineAsync().ConfigureAwait(false);
         await screen.WriteLineAsync("  Group tag for this device:").ConfigureAwait(false);
         for (var i = 0; i < tags.Count; i++)

@@ -13,6 +13,14 @@ public interface IKeyboard
 
     /// <summary>The character of the next key pressed within <paramref name="wait"/> (Enter is <c>'\r'</c>), or null when none was.</summary>
     Task<char?> ReadKeyAsync(TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets keys pressed before the question was shown (a second Enter after <c>Collect</c>, a
+    /// stray digit): they would answer a question nobody saw, and Enter takes the first tag.
+    /// </summary>
+    void DiscardPending()
+    {
+    }
 }
 
 /// <summary>
@@ -24,6 +32,14 @@ public sealed class ConsoleKeyboard : IKeyboard
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     public bool CanAsk => !Console.IsInputRedirected;
+
+    public void DiscardPending()
+    {
+        while (Console.KeyAvailable)
+        {
+            Console.ReadKey(intercept: true);
+        }
+    }
 
     public async Task<char?> ReadKeyAsync(TimeSpan wait, CancellationToken cancellationToken)
     {

@@ -30,7 +30,8 @@ public static class StickClearCommand
     }
 
     /// <summary>The <c>--json</c> object; the property names are a contract.</summary>
-    public sealed record JsonClear(string StickId, IReadOnlyList<JsonCapture> Removed, IReadOnlyList<JsonCapture> Kept, long CapturesLeft, int DevicesLeft, long NextSequence);
+    /// <param name="Upgraded">The stick's database was migrated to this release's schema: refresh its programs with <c>stick init --force</c>.</param>
+    public sealed record JsonClear(string StickId, IReadOnlyList<JsonCapture> Removed, IReadOnlyList<JsonCapture> Kept, long CapturesLeft, int DevicesLeft, long NextSequence, bool Upgraded);
 
     /// <param name="Reason">Why it was kept; null for a removed capture.</param>
     public sealed record JsonCapture(long Sequence, string? CaptureId, string DeviceKey, string? Reason);
@@ -118,12 +119,18 @@ public static class StickClearCommand
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (plan.Removable.Count > 0)
+        {
+            hubStore.MakeDurable();
+        }
+
         var outcome = Remove(database, plan);
         await ReportAsync(options, context, root, info.StickId, outcome).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    private sealed record Outcome(IReadOnlyList<ClearedCapture> Removed, IReadOnlyList<KeptCapture> Kept, long CapturesLeft, int DevicesLeft, long LastSequence);
+    /// <param name="Upgraded">The clear migrated an older stick database: a collect.exe of an older release refuses it now.</param>
+    private sealed record Outcome(IReadOnlyList<ClearedCapture> Removed, IReadOnlyList<KeptCapture> Kept, long CapturesLeft, int DevicesLeft, long LastSequence, bool Upgraded = false);
 
     /// <summary>
     /// Removes what the plan allows, in one transaction; a capture that changed on the stick since
@@ -136,13 +143,15 @@ public static class StickClearCommand
             return Leftover(database, plan.Kept); // nothing to write: the stick is not even opened for writing
         }
 
+        // Removing needs the stick's last sequence number (schema 5), so an older stick is migrated.
+        var upgraded = DatabaseFile.Inspect(database, StickStore.ApplicationId).UserVersion < StickStore.SchemaVersion;
         using var stick = StickStore.OpenExisting(database);
         var result = stick.Remove([.. plan.Removable.Select(c => new StickRemoval(c.CaptureId, c.HardwareHash))]);
         var left = stick.ReadRows().Where(r => r.Capture is not null).Select(r => r.Capture!.CaptureId).ToHashSet();
         var changed = plan.Removable.Where(c => left.Contains(c.CaptureId))
             .Select(c => new KeptCapture(c.Sequence, c.CaptureId, c.DeviceKey, "it changed on the stick while it was being cleared"));
         return new Outcome([.. plan.Removable.Where(c => !left.Contains(c.CaptureId))], [.. plan.Kept.Concat(changed).OrderBy(k => k.Sequence)],
-            result.CapturesLeft, result.DevicesLeft, result.LastSequence);
+            result.CapturesLeft, result.DevicesLeft, result.LastSequence, upgraded);
     }
 
     /// <summary>A stick nothing is removed from, as it stands (read without writing).</summary>
@@ -163,7 +172,7 @@ public static class StickClearCommand
             await JsonOutput.WriteAsync(context.Out, new JsonClear(stickId.ToString("D"),
                 [.. outcome.Removed.Select(c => new JsonCapture(c.Sequence, c.CaptureId.ToString("D"), c.DeviceKey, null))],
                 [.. outcome.Kept.Select(k => new JsonCapture(k.Sequence, k.CaptureId?.ToString("D"), k.DeviceKey, k.Reason))],
-                outcome.CapturesLeft, outcome.DevicesLeft, outcome.LastSequence + 1)).ConfigureAwait(false);
+                outcome.CapturesLeft, outcome.DevicesLeft, outcome.LastSequence + 1, outcome.Upgraded)).ConfigureAwait(false);
             return;
         }
 
@@ -182,6 +191,11 @@ public static class StickClearCommand
         }
 
         await o.WriteLineAsync($"The stick now holds {outcome.CapturesLeft:N0} capture(s) of {outcome.DevicesLeft:N0} device(s); it keeps its id, and its next capture is #{outcome.LastSequence + 1}.").ConfigureAwait(false);
+        if (outcome.Upgraded)
+        {
+            await o.WriteLineAsync($"Its database now has this release's schema, which the collect of an older release refuses: run 'collector stick init {Show(root)} --force' to bring the stick's programs up to date (its captures stay).").ConfigureAwait(false);
+        }
+
         if (outcome.CapturesLeft == 0)
         {
             await o.WriteLineAsync($"It is empty: 'collector stick init {Show(root)} --force --tenant GUID' may move it to another tenant.").ConfigureAwait(false);

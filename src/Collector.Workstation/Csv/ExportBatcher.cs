@@ -152,7 +152,8 @@ public sealed class ExportBatcher
     {
         // A file that this device would take past the format's bytes is cut first (an empty file takes any one device).
         var bytes = format.RowBytes(device);
-        if (current.Count > 0 && bytesInCurrent + bytes > format.MaxBytesPerFile)
+        // A loop: the cut moves devices that waited for a new file into it, which may fill it again.
+        while (current.Count > 0 && bytesInCurrent + bytes > format.MaxBytesPerFile)
         {
             Cut(ready);
         }

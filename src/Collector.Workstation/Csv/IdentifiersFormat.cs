@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Collector.Core.Captures;
 using Collector.Core.Hashing;
 
 namespace Collector.Workstation.Csv;
@@ -23,7 +22,8 @@ namespace Collector.Workstation.Csv;
 internal sealed class IdentifiersFormat : ExportFormat
 {
     public const int MaxRows = 5_000;
-    public const long MaxBytes = 5L * 1024 * 1024;
+    /// <summary>Microsoft's "5 MB" a file, read as the smaller, decimal 5,000,000 bytes: nothing is lost by the safe reading.</summary>
+    public const long MaxBytes = 5_000_000;
     private const string Row = "a corporate identifiers row";
 
     public override string Name => "identifiers";
@@ -53,7 +53,7 @@ internal sealed class IdentifiersFormat : ExportFormat
 
         if (DeviceIdentity.IsPlaceholderSerial(device.Serial))
         {
-            return $"its serial '{DisplayText.Escape(device.Serial)}' is a placeholder: as a corporate identifier it would match every such device of its model";
+            return $"its serial '{device.Serial}' is a placeholder: as a corporate identifier it would match every such device of its model";
         }
 
         return CellProblem("the manufacturer in the hash", device.Manufacturer)

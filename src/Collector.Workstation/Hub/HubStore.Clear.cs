@@ -13,6 +13,22 @@ public sealed record HeldCapture(string HardwareHash, Guid TenantId, string Devi
 /// <summary>The queries behind <c>collector stick clear</c>: it only reads the hub.</summary>
 public sealed partial class HubStore
 {
+    /// <summary>
+    /// Writes every merge the hub has committed into its main file and syncs it (a full WAL
+    /// checkpoint): with synchronous=NORMAL a committed merge may still live only in the WAL,
+    /// unsynced, and a clear must not remove from a stick what a power cut could take from the
+    /// hub. Refuses (exit 3) when a reader keeps the checkpoint from finishing.
+    /// </summary>
+    public void MakeDurable() => SqliteFailures.Try(Path, "write the hub's merges through to its file", () =>
+    {
+        using var command = connection.Command(null, "PRAGMA wal_checkpoint(FULL)");
+        using var reader = command.ExecuteReader();
+        if (reader.Read() && reader.GetInt64(0) != 0)
+        {
+            throw new Core.Errors.StorageException($"{Path}: another program is reading the hub, so its merges cannot be written through to its file yet: close it and run the clear again; nothing was removed");
+        }
+    });
+
     /// <summary>True when a sync has merged stick <paramref name="stickId"/> into this hub.</summary>
     public bool HasMerged(Guid stickId) =>
         connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM sticks WHERE stick_id = $stick)", ("$stick", stickId.ToString("D"))) == 1;

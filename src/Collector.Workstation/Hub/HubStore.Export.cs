@@ -20,7 +20,7 @@ public sealed record HubExportCandidate(
 
 /// <summary>
 /// The queries behind <c>collector export</c> from the hub. What was exported is tracked per
-/// format (schema 4): the Autopilot CSV in the device's own columns, as always; corporate
+/// format (schema 5): the Autopilot CSV in the device's own columns, as always; corporate
 /// identifiers and Partner Center's CSV in <c>device_exports</c>. A device exported one way still
 /// waits for the other.
 /// </summary>

@@ -62,9 +62,10 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
             {
                 await reading.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is CloudException or OperationCanceledException)
+            catch (Exception)
             {
-                // already reported above, or cancelled here
+                // Surfaced above by the try's own await, or cancelled here; when writing or marking
+                // failed, that failure is the one to report (exit code, the file to list), not this.
             }
         }
     }

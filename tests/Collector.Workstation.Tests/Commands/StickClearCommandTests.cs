@@ -93,6 +93,48 @@ public sealed class StickClearCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Clearing_a_stick_of_an_older_release_says_to_refresh_its_programs()
+    {
+        await Sync();
+        OldStickDatabases.Execute(Database, "ALTER TABLE stick DROP COLUMN last_seq; PRAGMA user_version = 4;");
+
+        var text = await Clear();
+
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains($"run 'collector stick init {stick} --force' to bring the stick's programs up to date", text.Out, StringComparison.Ordinal);
+        Assert.Equal(StickStore.SchemaVersion, DatabaseFile.Inspect(Database, StickStore.ApplicationId).UserVersion);
+        Append(4);
+        await Sync();
+        var again = await Clear("--json");
+        using var json = JsonDocument.Parse(again.Out);
+        Assert.False(json.RootElement.GetProperty("upgraded").GetBoolean());
+        Assert.DoesNotContain("stick init", again.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hub_whose_merges_a_reader_keeps_from_its_file_removes_nothing()
+    {
+        await Sync();
+        using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={hub};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        using var read = reader.BeginTransaction();
+        using (var command = reader.CreateCommand())
+        {
+            command.Transaction = read;
+            command.CommandText = "SELECT COUNT(*) FROM captures";
+            command.ExecuteScalar();
+        }
+
+        Append(4);
+        await Sync(); // a merge the reader's older snapshot keeps in the WAL
+        var result = await Clear();
+
+        Assert.Equal(ExitCodes.Storage, result.ExitCode);
+        Assert.Contains("another program is reading the hub", result.Error, StringComparison.Ordinal);
+        Assert.Equal([1L, 2L, 3L, 4L], StickCaptures().Select(c => c.StickSequence));
+    }
+
+    [Fact]
     public async Task A_capture_the_hub_holds_with_another_hash_is_not_byte_for_byte_and_stays()
     {
         await Sync();
@@ -231,7 +273,7 @@ public sealed class StickClearCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var json = JsonDocument.Parse(result.Out).RootElement;
-        Assert.Equal(["stickId", "removed", "kept", "capturesLeft", "devicesLeft", "nextSequence"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["stickId", "removed", "kept", "capturesLeft", "devicesLeft", "nextSequence", "upgraded"], json.EnumerateObject().Select(p => p.Name));
         Assert.Equal([1L, 2L, 3L], json.GetProperty("removed").EnumerateArray().Select(r => r.GetProperty("sequence").GetInt64()));
         var kept = Assert.Single(json.GetProperty("kept").EnumerateArray());
         Assert.Equal(("CLT-0000009", 4L), (kept.GetProperty("deviceKey").GetString(), kept.GetProperty("sequence").GetInt64()));

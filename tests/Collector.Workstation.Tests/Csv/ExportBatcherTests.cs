@@ -141,9 +141,25 @@ public sealed class ExportBatcherTests
         var lengths = batches.Select(b => { byte[]? buffer = null; return format.Format(b.Devices, ref buffer); }).ToList();
         Assert.Equal(2, batches.Count);
         Assert.Equal(3_000, batches.Sum(b => b.Devices.Count));
-        Assert.All(lengths, l => Assert.True(l <= 5 * 1024 * 1024, $"{l} bytes"));
-        Assert.True(lengths[0] > 5 * 1024 * 1024 - 2_100, $"the first file was cut early: {lengths[0]} bytes");
+        Assert.All(lengths, l => Assert.True(l <= 5_000_000, $"{l} bytes"));
+        Assert.True(lengths[0] > 5_000_000 - 2_100, $"the first file was cut early: {lengths[0]} bytes");
         Assert.Empty(batcher.LeftOut);
+    }
+
+    [Fact]
+    public void Corporate_identifier_files_stay_within_5_mb_when_devices_sharing_a_serial_wait_for_the_next_file()
+    {
+        var format = ExportFormat.Named("identifiers");
+        var batcher = new ExportBatcher(format.MaxRowsPerFile, null, format);
+        // Every serial twice in a row (two devices of two models): each second one waits for a file without its serial.
+        var devices = Enumerable.Range(0, 6_000).Select(i => Device(1, serial: $"SN-{i / 2:D5}", key: $"KEY-{i:D5}") with { Manufacturer = "Contoso", Model = new string('M', 2_000) + (i % 2) });
+
+        var batches = Run(batcher, devices);
+
+        var lengths = batches.Select(b => { byte[]? buffer = null; return format.Format(b.Devices, ref buffer); }).ToList();
+        Assert.Equal(6_000, batches.Sum(b => b.Devices.Count));
+        Assert.All(lengths, l => Assert.True(l <= 5_000_000, $"{l} bytes"));
+        Assert.All(batches, b => Assert.Equal(b.Devices.Count, b.Devices.Select(d => d.Serial).Distinct().Count()));
     }
 
     [Fact]

@@ -231,7 +231,6 @@ public sealed partial class HubStore
             : (CreateDevice(tenant, collisionKey, capture, uuid, captureId), collisionKey, true, true);
     }
 
-    /// <summary>The key before any collision suffix the stick may already have added.</summary>
     /// <summary>
     /// The latest effective time the hub gave this device's captures from the same stick with a
     /// lower sequence number — captures <c>collector stick clear</c> may have taken off the stick,
@@ -261,6 +260,7 @@ public sealed partial class HubStore
         }
     }
 
+    /// <summary>The key before any collision suffix the stick may already have added.</summary>
     private static string BaseKey(Capture capture)
     {
         var suffix = DeviceIdentity.CollisionSeparator + (capture.SmbiosUuid ?? Guid.Empty).ToString("D");

@@ -31,7 +31,7 @@ public static class CollectRun
             Architecture.Arm64 => CollectArchitectures.Arm64,
             Architecture.X64 when armMachine => CollectArchitectures.X64OnArm64,
             Architecture.X64 => CollectArchitectures.X64,
-            _ => process.ToString().ToLowerInvariant(),
+            _ => CollectArchitectures.Unknown, // x86, never shipped: a value sync would refuse must not reach the stick
         };
     }
 }

@@ -61,4 +61,13 @@ public sealed class CollectRunTests : IDisposable
         Assert.True(capture.ExitCode == 0, capture.ToString());
         Assert.Equal(CollectArchitectures.X64OnArm64, Assert.Single(stick.Captures()).CollectArchitecture);
     }
+
+    [Fact]
+    public void A_build_of_another_architecture_is_recorded_as_not_known_which_sync_accepts()
+    {
+        var described = CollectRun.Describe(DeviceOs.FullWindows, Architecture.X86, Architecture.X64, null);
+
+        Assert.Equal(CollectArchitectures.Unknown, described);
+        Assert.Contains(described, CollectArchitectures.All);
+    }
 }

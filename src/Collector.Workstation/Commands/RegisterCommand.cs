@@ -51,15 +51,15 @@ public static class RegisterCommand
             HelpName = "SECONDS",
             Description = "Seconds between polls of Autopilot's answers (default 30).",
             DefaultValueFactory = _ => 30,
+            CustomParser = SharedOptions.PositiveNumber("--poll-interval", "seconds"),
         };
         var timeout = new Option<double>("--timeout")
         {
             HelpName = "MINUTES",
             Description = "Minutes to wait for Autopilot's answers (default 30); devices still pending then are polled again by the next run, not imported again.",
             DefaultValueFactory = _ => 30,
+            CustomParser = SharedOptions.PositiveNumber("--timeout", "minutes"),
         };
-        Positive(pollInterval, "--poll-interval must be more than 0 seconds");
-        Positive(timeout, "--timeout must be more than 0 minutes");
         var all = new Option<bool>("--all") { Description = "Send every device again: registered ones and those Autopilot refused too." };
         var json = SharedOptions.Json("one JSON object: imports, devices by outcome, problems");
         var command = new Command("register", "Register devices in Windows Autopilot through Microsoft Graph and record each device's outcome.")
@@ -177,13 +177,4 @@ public static class RegisterCommand
         var done = await table.WriteAsync(outcomes, cancellationToken).ConfigureAwait(false);
         hub.RecordTableWritten(tenant, [.. done, .. stale]);
     }
-
-    private static void Positive(Option<double> option, string message) =>
-        option.Validators.Add(result =>
-        {
-            if (!(result.GetValueOrDefault<double>() > 0))
-            {
-                result.AddError(message);
-            }
-        });
 }

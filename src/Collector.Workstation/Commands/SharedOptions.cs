@@ -123,6 +123,23 @@ public static class SharedOptions
         return value;
     };
 
+    /// <summary>
+    /// The parser of an option that is a number of <paramref name="unit"/> more than 0 ("0.5",
+    /// "30"): anything else ("abc", "0", "-1", "NaN") is a usage error in one line, added as
+    /// <see cref="WholeNumber"/> adds its errors, never thrown.
+    /// </summary>
+    public static Func<ArgumentResult, double> PositiveNumber(string name, string unit) => result =>
+    {
+        var text = string.Join(' ', result.Tokens.Select(t => t.Value));
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || !(value > 0) || double.IsInfinity(value))
+        {
+            result.AddError($"{name} must be more than 0 {unit}, not '{text}'");
+            return 1;
+        }
+
+        return value;
+    };
+
     /// <summary><c>--json</c>: one JSON document on stdout instead of text.</summary>
     /// <param name="what">What the document is, e.g. "one JSON object: files, devices, leftOut".</param>
     public static Option<bool> Json(string what) => new("--json")

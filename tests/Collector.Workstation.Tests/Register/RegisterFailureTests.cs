@@ -239,6 +239,8 @@ public sealed class RegisterFailureTests : RegisterKit
     [InlineData(1, "--poll-interval", "0", "--poll-interval must be more than 0 seconds")]
     [InlineData(1, "--poll-interval", "-5", "--poll-interval must be more than 0 seconds")]
     [InlineData(1, "--timeout", "0", "--timeout must be more than 0 minutes")]
+    [InlineData(1, "--poll-interval", "abc", "--poll-interval must be more than 0 seconds, not 'abc'")]
+    [InlineData(1, "--timeout", "NaN", "--timeout must be more than 0 minutes")]
     [InlineData(2, "--graph", "http://graph.example.com", "plain http to another computer")]
     [InlineData(2, "--graph", "ftp://127.0.0.1", "is not an http(s) URL")]
     [InlineData(2, "--graph", "https://graph.microsoft.com/beta", "not a path under it")]

@@ -46,6 +46,13 @@ public static class DisplayText
         return escaped.ToString();
     }
 
+    /// <summary>The first line of a library's error message, at most 200 characters: enough to say what went wrong in one line of ours.</summary>
+    public static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length > 200 ? line[..200] + "…" : line;
+    }
+
     /// <summary>True when <paramref name="c"/> must not reach a terminal as it is.</summary>
     public static bool IsUnsafe(char c) =>
         char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';

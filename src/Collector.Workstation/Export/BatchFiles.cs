@@ -12,7 +12,7 @@ public interface IBatchFileWriter
     /// <see cref="StorageException"/> when the folder refuses it. Export calls it on a thread of
     /// its own, one file at a time, while it prepares the next file.
     /// </summary>
-    void Write(string path, ReadOnlySpan<byte> content, bool replace);
+    void Write(string path, ReadOnlySpan<byte> content);
 }
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed class DurableBatchFileWriter : IBatchFileWriter
 {
     public const string PartialSuffix = ".partial";
 
-    public void Write(string path, ReadOnlySpan<byte> content, bool replace)
+    public void Write(string path, ReadOnlySpan<byte> content)
     {
         var temporary = path + PartialSuffix;
         try
@@ -36,7 +36,7 @@ public sealed class DurableBatchFileWriter : IBatchFileWriter
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, replace);
+            File.Move(temporary, path, overwrite: false); // a batch name is never reused: an existing file is not ours to replace
             FlushFolder(Path.GetDirectoryName(path)!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

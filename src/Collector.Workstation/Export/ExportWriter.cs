@@ -71,7 +71,7 @@ public sealed class ExportWriter(string folder, IExportSource source, IBatchFile
         nextBuffer ^= 1;
 
         await CompleteAsync(cancellationToken).ConfigureAwait(false);
-        inFlight = new InFlight(Task.Run(() => files.Write(path, content.AsSpan(0, length), replace: false), CancellationToken.None), batch, name, path);
+        inFlight = new InFlight(Task.Run(() => files.Write(path, content.AsSpan(0, length)), CancellationToken.None), batch, name, path);
     }
 
     /// <summary>Waits for the file still being written, if any, and marks its devices.</summary>

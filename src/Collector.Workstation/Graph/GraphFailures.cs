@@ -1,4 +1,5 @@
 using Azure.Identity;
+using Collector.Core.Captures;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 
@@ -40,10 +41,10 @@ public sealed record GraphFailure(int Status, string? Code, string? Detail)
     {
         ODataError { Error.Code: { Length: > 0 } code } o => new(o.ResponseStatusCode, code, null),
         ApiException a => new(a.ResponseStatusCode, null, null),
-        AggregateException g => g.InnerExceptions.LastOrDefault() is { } last ? Classify(last) : new(0, null, FirstLine(g)),
-        AuthenticationFailedException => new(401, "SignInFailed", FirstLine(e)),
+        AggregateException g => g.InnerExceptions.LastOrDefault() is { } last ? Classify(last) : new(0, null, DisplayText.FirstLine(g.Message)),
+        AuthenticationFailedException => new(401, "SignInFailed", DisplayText.FirstLine(e.Message)),
         OperationCanceledException => new(0, null, "no answer within the request timeout"),
-        _ => new(0, null, FirstLine(e.InnerException ?? e)),
+        _ => new(0, null, DisplayText.FirstLine((e.InnerException ?? e).Message)),
     };
 
     /// <summary>The one line for this failure, which happened while <paramref name="operation"/> for <paramref name="tenant"/>.</summary>
@@ -81,10 +82,4 @@ public sealed record GraphFailure(int Status, string? Code, string? Detail)
         GraphOperation.Poll => "reading import records",
         _ => "deleting import records",
     };
-
-    private static string FirstLine(Exception e)
-    {
-        var line = e.Message.Split('\n', 2)[0].Trim();
-        return line.Length > 200 ? line[..200] + "…" : line;
-    }
 }

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 
 namespace Collector.Workstation.Graph;
@@ -71,16 +72,10 @@ public sealed class GraphSignIn(Func<Guid, TokenCredential> credentialFor)
         catch (AuthenticationFailedException e)
         {
             throw new CloudException(
-                $"signing in to Microsoft Graph for tenant {tenant:D} failed ({FirstLine(e.Message)}): set {GraphToken.EnvironmentVariable} " +
+                $"signing in to Microsoft Graph for tenant {tenant:D} failed ({DisplayText.FirstLine(e.Message)}): set {GraphToken.EnvironmentVariable} " +
                 $"({AzCommand(tenant)}), or run az login --tenant {tenant:D}" +
                 (terminal ? "" : ", or run collector register in a terminal to sign in with a device code") +
                 $"; the identity needs {Permission}", e);
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 200 ? line[..200] + "…" : line;
     }
 }

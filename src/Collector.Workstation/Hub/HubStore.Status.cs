@@ -50,7 +50,7 @@ public sealed partial class HubStore
         {
             var tenant = Guid.Parse(reader.GetString(0));
             var registered = registrations.GetValueOrDefault(tenant);
-            var known = OpenedVersion >= HubSchema.RegistrationsSince;
+            var known = RegistrationRecorded;
             list.Add(new TenantStatus(tenant, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))
             {
                 Registered = known ? registered?.Registered ?? 0 : null,

@@ -91,11 +91,6 @@ public sealed partial class HubStore
         connection.Scalar<long>(null, "SELECT COUNT(*) FROM devices WHERE tenant_id = $tenant AND device_key BETWEEN $from AND $to",
             ("$tenant", tenant.ToString("D")), ("$from", fromKey), ("$to", toKey));
 
-    /// <summary>True when a device of <paramref name="tenant"/> in the hub already has <paramref name="deviceKey"/>.</summary>
-    public bool DeviceKeyTaken(Guid tenant, string deviceKey) =>
-        connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM devices WHERE tenant_id = $tenant AND device_key = $key)",
-            ("$tenant", tenant.ToString("D")), ("$key", deviceKey)) == 1;
-
     /// <summary>True when a device of <paramref name="tenant"/> other than <paramref name="deviceId"/> has <paramref name="deviceKey"/>.</summary>
     public bool DeviceKeyTakenByAnother(Guid tenant, string deviceKey, long deviceId) =>
         connection.Scalar<long>(null, "SELECT EXISTS (SELECT 1 FROM devices WHERE tenant_id = $tenant AND device_key = $key AND device_id <> $device)",

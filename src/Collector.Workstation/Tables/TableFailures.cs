@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Azure.Identity;
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 
 namespace Collector.Workstation.Tables;
@@ -144,7 +145,7 @@ public static class TableFailures
     private static string Seconds(TimeSpan time) => time.TotalSeconds >= 1 ? $"{time.TotalSeconds:N0} s" : $"{time.TotalMilliseconds:N0} ms";
 
     private static CloudException Unreachable(Exception inner, TableTarget target, TableUse use, int tries) => new(
-        $"cannot reach the table service for {target} after {tries} tries ({FirstLine(inner)}): check the network, then run {use.Command} again", inner);
+        $"cannot reach the table service for {target} after {tries} tries ({DisplayText.FirstLine(inner.Message)}): check the network, then run {use.Command} again", inner);
 
     private static string Verb(TableOperation operation) => operation switch
     {
@@ -187,6 +188,4 @@ public static class TableFailures
     };
 
     private static string Show(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
-
-    private static string FirstLine(Exception e) => e.Message.Split('\n', 2)[0].Trim();
 }

@@ -330,7 +330,7 @@ public sealed class ExportCommandTests : IDisposable
     {
         private int csvFiles;
 
-        public void Write(string path, ReadOnlySpan<byte> content, bool replace)
+        public void Write(string path, ReadOnlySpan<byte> content)
         {
             if (path.EndsWith(".csv", StringComparison.Ordinal) && ++csvFiles == crashOnCsv)
             {
@@ -338,7 +338,7 @@ public sealed class ExportCommandTests : IDisposable
                 throw new SimulatedCrash();
             }
 
-            inner.Write(path, content, replace);
+            inner.Write(path, content);
         }
     }
 

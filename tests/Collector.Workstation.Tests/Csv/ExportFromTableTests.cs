@@ -197,7 +197,7 @@ public sealed class ExportFromTableTests(Azurite azurite) : IClassFixture<Azurit
     {
         private bool done;
 
-        public void Write(string path, ReadOnlySpan<byte> content, bool replace)
+        public void Write(string path, ReadOnlySpan<byte> content)
         {
             if (!done)
             {
@@ -205,7 +205,7 @@ public sealed class ExportFromTableTests(Azurite azurite) : IClassFixture<Azurit
                 duringFirstFile();
             }
 
-            inner.Write(path, content, replace);
+            inner.Write(path, content);
         }
     }
 }

@@ -7,7 +7,8 @@ namespace Collector.Core.Storage;
 public sealed record StickRemoval(Guid CaptureId, string HardwareHash);
 
 /// <summary>What a clear did: captures removed, and what the stick holds after it.</summary>
-public sealed record RemoveResult(int Removed, long CapturesLeft, int DevicesLeft, long LastSequence);
+/// <param name="NotRemoved">The captures asked for that the stick still holds with another hash (changed meanwhile): kept.</param>
+public sealed record RemoveResult(int Removed, long CapturesLeft, int DevicesLeft, long LastSequence, IReadOnlySet<Guid> NotRemoved);
 
 /// <summary>
 /// Taking captures off the stick (<c>collector stick clear</c>), through the same durable path as
@@ -26,6 +27,7 @@ public sealed partial class StickStore
     public RemoveResult Remove(IReadOnlyCollection<StickRemoval> captures)
     {
         const string doing = "remove the captures";
+        var notRemoved = new HashSet<Guid>();
         var (removed, expected) = SqliteFailures.Try(Path, doing, () =>
         {
             // Freed pages are overwritten with zeros: a cleared stick that is lost later carries
@@ -36,6 +38,7 @@ public sealed partial class StickStore
                 UPDATE stick SET last_seq = MAX(last_seq, (SELECT COALESCE(MAX(seq), 0) FROM captures)) WHERE singleton = 1
                 """);
             var removed = 0;
+            notRemoved.Clear();
             using (var delete = connection.Command(transaction, "DELETE FROM captures WHERE capture_id = $id AND hardware_hash = $hash",
                        ("$id", ""), ("$hash", "")))
             {
@@ -43,7 +46,14 @@ public sealed partial class StickStore
                 {
                     delete.Parameters["$id"].Value = capture.CaptureId.ToString("D");
                     delete.Parameters["$hash"].Value = capture.HardwareHash;
-                    removed += delete.ExecuteNonQuery();
+                    if (delete.ExecuteNonQuery() == 1)
+                    {
+                        removed++;
+                    }
+                    else if (connection.Scalar<long>(transaction, "SELECT EXISTS (SELECT 1 FROM captures WHERE capture_id = $id)", ("$id", capture.CaptureId.ToString("D"))) == 1)
+                    {
+                        notRemoved.Add(capture.CaptureId); // still there with another hash: it stays
+                    }
                 }
             }
 
@@ -55,7 +65,7 @@ public sealed partial class StickStore
             return (removed, left);
         }, (e, path, what) => StickMedium.Explain(e, path, what, "nothing was removed"));
 
-        return ReadBackAfterRemove(removed, expected);
+        return ReadBackAfterRemove(removed, expected) with { NotRemoved = notRemoved };
     }
 
     /// <summary>
@@ -95,6 +105,6 @@ public sealed partial class StickStore
             throw new StorageException($"{Path}: the stick did not read back as written after the clear; the stick may be failing, use another");
         }
 
-        return new RemoveResult(removed, left, (int)devices, last);
+        return new RemoveResult(removed, left, (int)devices, last, new HashSet<Guid>());
     }
 }

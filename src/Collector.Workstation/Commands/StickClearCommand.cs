@@ -147,10 +147,9 @@ public static class StickClearCommand
         var upgraded = DatabaseFile.Inspect(database, StickStore.ApplicationId).UserVersion < StickStore.SchemaVersion;
         using var stick = StickStore.OpenExisting(database);
         var result = stick.Remove([.. plan.Removable.Select(c => new StickRemoval(c.CaptureId, c.HardwareHash))]);
-        var left = stick.ReadRows().Where(r => r.Capture is not null).Select(r => r.Capture!.CaptureId).ToHashSet();
-        var changed = plan.Removable.Where(c => left.Contains(c.CaptureId))
+        var changed = plan.Removable.Where(c => result.NotRemoved.Contains(c.CaptureId))
             .Select(c => new KeptCapture(c.Sequence, c.CaptureId, c.DeviceKey, "it changed on the stick while it was being cleared"));
-        return new Outcome([.. plan.Removable.Where(c => !left.Contains(c.CaptureId))], [.. plan.Kept.Concat(changed).OrderBy(k => k.Sequence)],
+        return new Outcome([.. plan.Removable.Where(c => !result.NotRemoved.Contains(c.CaptureId))], [.. plan.Kept.Concat(changed).OrderBy(k => k.Sequence)],
             result.CapturesLeft, result.DevicesLeft, result.LastSequence, upgraded);
     }
 

@@ -60,6 +60,20 @@ public sealed class StickStoreRemoveTests : IDisposable
 
         Assert.Equal(1, result.Removed);
         Assert.Equal([first.CaptureId], store.ReadCaptures().Select(c => c.CaptureId));
+        Assert.Equal([first.CaptureId], result.NotRemoved);
+    }
+
+    [Fact]
+    public void A_capture_already_gone_is_neither_removed_nor_said_to_stay()
+    {
+        using var store = StickStore.Open(DbPath, Guid.NewGuid(), clock);
+        var first = store.Append(TestCaptures.Draft(1, Start)).Capture;
+        store.Remove([new StickRemoval(first.CaptureId, first.HardwareHash)]);
+
+        var again = store.Remove([new StickRemoval(first.CaptureId, first.HardwareHash)]);
+
+        Assert.Equal(0, again.Removed);
+        Assert.Empty(again.NotRemoved);
     }
 
     [Fact]

@@ -71,6 +71,13 @@ public static class DeviceIdentity
     public static string CollisionKey(string serialKey, Guid? uuid) =>
         $"{serialKey}{CollisionSeparator}{(uuid ?? Guid.Empty).ToString("D")}";
 
+    /// <summary>The key without the collision suffix of this device's UUID (<see cref="CollisionKey"/> undone); the same key when it has none.</summary>
+    public static string SerialKeyOf(string deviceKey, Guid? uuid)
+    {
+        var suffix = CollisionSeparator + (uuid ?? Guid.Empty).ToString("D");
+        return deviceKey.Length > suffix.Length && deviceKey.EndsWith(suffix, StringComparison.Ordinal) ? deviceKey[..^suffix.Length] : deviceKey;
+    }
+
     private static string Normalise(string? serial) =>
         (serial ?? "").Trim().TrimEnd('.').Trim().ToUpperInvariant();
 }

@@ -261,13 +261,8 @@ public sealed partial class HubStore
     }
 
     /// <summary>The key before any collision suffix the stick may already have added.</summary>
-    private static string BaseKey(Capture capture)
-    {
-        var suffix = DeviceIdentity.CollisionSeparator + (capture.SmbiosUuid ?? Guid.Empty).ToString("D");
-        return capture.Flags.Contains(HashFlags.SerialCollision) && capture.DeviceKey.EndsWith(suffix, StringComparison.Ordinal)
-            ? capture.DeviceKey[..^suffix.Length]
-            : capture.DeviceKey;
-    }
+    private static string BaseKey(Capture capture) =>
+        capture.Flags.Contains(HashFlags.SerialCollision) ? DeviceIdentity.SerialKeyOf(capture.DeviceKey, capture.SmbiosUuid) : capture.DeviceKey;
 
     /// <summary>
     /// A new device row; its id is the row id SQLite just assigned. Not <c>INSERT … RETURNING</c>:

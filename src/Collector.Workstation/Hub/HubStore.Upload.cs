@@ -149,7 +149,7 @@ public sealed partial class HubStore
         if (aside is { } other)
         {
             var uuid = other.Uuid is null ? (Guid?)null : Guid.Parse(other.Uuid);
-            var serialKey = Tables.UploadItem.SerialKeyOf(key, uuid);
+            var serialKey = DeviceIdentity.SerialKeyOf(key, uuid);
             var parking = DeviceIdentity.CollisionKey(serialKey, uuid);
             MoveDevice(other.Id, parking == key ? $"{parking}~{other.Id}" : parking, collision: true);
             statements.Get("UPDATE devices SET uploaded_capture_id = NULL, uploaded_etag = NULL, uploaded_at = NULL WHERE device_id = $device")
@@ -159,7 +159,7 @@ public sealed partial class HubStore
         var own = statements.Get("SELECT smbios_uuid FROM devices WHERE device_id = $device").Bind("$device", deviceId);
         var ownUuid = own.Read() ? own.GetNullableString(0) : null;
         own.Reset();
-        var collision = key != Tables.UploadItem.SerialKeyOf(key, ownUuid is null ? null : Guid.Parse(ownUuid));
+        var collision = key != DeviceIdentity.SerialKeyOf(key, ownUuid is null ? null : Guid.Parse(ownUuid));
         MoveDevice(deviceId, key, collision);
     }
 

@@ -137,13 +137,12 @@ public sealed class TableExportSource(TableConnection table, Guid? tenant, bool 
     /// </summary>
     private async Task<string?> AlsoUnderSerialKeyAsync(ExportDevice device, Guid? uuid, CancellationToken cancellationToken)
     {
-        var separator = device.DeviceKey.LastIndexOf(DeviceIdentity.CollisionSeparator);
-        if (uuid is null || separator <= 0 || device.DeviceKey[(separator + 1)..] != uuid.Value.ToString("D"))
+        var serialKey = DeviceIdentity.SerialKeyOf(device.DeviceKey, uuid);
+        if (uuid is null || serialKey == device.DeviceKey)
         {
             return null;
         }
 
-        var serialKey = device.DeviceKey[..separator];
         var rowKey = DeviceEntity.EncodeRowKey(serialKey);
         var row = await table.CallAsync(TableOperation.Read,
             () => table.Client.GetEntityIfExistsAsync<TableEntity>(device.Source.PartitionKey, rowKey, [DeviceEntity.SmbiosUuid, DeviceEntity.HardwareHash], cancellationToken),

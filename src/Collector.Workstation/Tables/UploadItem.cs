@@ -20,7 +20,7 @@ internal sealed class UploadItem
     {
         Pending = pending;
         var uuid = pending.Newest.Capture.SmbiosUuid;
-        SerialKey = SerialKeyOf(pending.DeviceKey, uuid);
+        SerialKey = DeviceIdentity.SerialKeyOf(pending.DeviceKey, uuid);
         CollisionKey = DeviceIdentity.CollisionKey(SerialKey, uuid);
         Capture = Keyed(SerialKey);
         DeviceKey = SerialKey;
@@ -116,13 +116,6 @@ internal sealed class UploadItem
     /// <summary>What the hub records: the capture, the row's ETag, and the row's key when the hub files it elsewhere.</summary>
     public UploadRecord Record(string? etag) =>
         new(Pending.DeviceId, Capture.Capture.CaptureId, etag, DeviceKey != HubKey ? DeviceKey : null);
-
-    /// <summary>The device key without the collision suffix of this device's UUID.</summary>
-    public static string SerialKeyOf(string deviceKey, Guid? uuid)
-    {
-        var suffix = DeviceIdentity.CollisionSeparator + (uuid ?? Guid.Empty).ToString("D");
-        return deviceKey.Length > suffix.Length && deviceKey.EndsWith(suffix, StringComparison.Ordinal) ? deviceKey[..^suffix.Length] : deviceKey;
-    }
 
     /// <summary>The newest capture filed under <paramref name="key"/>, flagged serial-collision exactly when that is its collision key.</summary>
     private HubCapture Keyed(string key)

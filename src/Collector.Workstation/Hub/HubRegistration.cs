@@ -57,15 +57,20 @@ internal static class HubRegistration
         : "NULL AS registration_state, NULL AS registered_at, NULL AS registered_capture_id, NULL AS registration_detail";
 
     /// <summary>
-    /// A SQL condition on the device row <c>d</c>: Autopilot does not have it (under any capture),
-    /// as register and export decide. Every device of a hub that records no registration.
+    /// A SQL condition on the device row <c>d</c>: Autopilot has it — registered, or already there
+    /// (806) — under any of its captures. What register, export, stick clear and the device
+    /// queries all mean by registered; the hub must record registration (a writer's hub does).
     /// </summary>
-    public static string WaitingCondition(bool recorded) => recorded
-        ? $"""
-            NOT EXISTS (SELECT 1 FROM registrations w WHERE w.tenant_id = d.tenant_id AND w.device_key = d.device_key
-                        AND w.state IN ('{RegistrationStates.Registered}', '{RegistrationStates.AlreadyRegistered}'))
-            """
-        : "1";
+    public static readonly string InAutopilot = $"""
+        EXISTS (SELECT 1 FROM registrations a WHERE a.tenant_id = d.tenant_id AND a.device_key = d.device_key
+                AND a.state IN ('{RegistrationStates.Registered}', '{RegistrationStates.AlreadyRegistered}'))
+        """;
+
+    /// <summary>
+    /// A SQL condition on the device row <c>d</c>: Autopilot does not have it (<see cref="InAutopilot"/>).
+    /// Every device of a hub that records no registration.
+    /// </summary>
+    public static string WaitingCondition(bool recorded) => recorded ? $"NOT {InAutopilot}" : "1";
 
     /// <summary>Reads the columns of <see cref="Columns"/> from a query's rows (ordinals looked up once).</summary>
     public sealed class Reader(RawStatement row)

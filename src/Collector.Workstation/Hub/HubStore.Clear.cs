@@ -1,5 +1,4 @@
 using Collector.Core.Storage;
-using Collector.Workstation.Register;
 
 namespace Collector.Workstation.Hub;
 
@@ -50,14 +49,11 @@ public sealed partial class HubStore
     /// <summary>What the hub holds under <paramref name="captureId"/>, or null when it holds no such capture.</summary>
     public HeldCapture? Held(Guid captureId)
     {
-        var statement = statements.Get("""
-            SELECT c.hardware_hash, d.tenant_id, d.device_key, d.newest_capture_id,
-                   EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = d.tenant_id AND r.device_key = d.device_key
-                           AND r.state IN ($registered, $already))
+        var statement = statements.Get($"""
+            SELECT c.hardware_hash, d.tenant_id, d.device_key, d.newest_capture_id, {HubRegistration.InAutopilot}
             FROM captures c JOIN devices d ON d.device_id = c.device_id
             WHERE c.capture_id = $id
-            """).Bind("$id", captureId.ToString("D"))
-            .Bind("$registered", RegistrationStates.Registered).Bind("$already", RegistrationStates.AlreadyRegistered);
+            """).Bind("$id", captureId.ToString("D"));
         if (!statement.Read())
         {
             return null;

@@ -1,5 +1,4 @@
 using Collector.Core.Storage;
-using Collector.Workstation.Register;
 using Microsoft.Data.Sqlite;
 
 namespace Collector.Workstation.Hub;
@@ -58,11 +57,9 @@ public sealed partial class HubStore
                 FROM devices d JOIN captures c ON c.capture_id = d.newest_capture_id
                 WHERE ($tenant IS NULL OR d.tenant_id = $tenant)
                   AND ($all OR ({NotExported(format)}
-                       AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = d.tenant_id AND r.device_key = d.device_key
-                                       AND r.state IN ($registered, $already))))
+                       AND NOT {HubRegistration.InAutopilot}))
                 ORDER BY d.tenant_id, d.device_key
-                """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0)
-                .Bind("$registered", RegistrationStates.Registered).Bind("$already", RegistrationStates.AlreadyRegistered);
+                """).Bind("$tenant", tenant?.ToString("D")).Bind("$all", all ? 1 : 0);
             return format == AutopilotFormat ? statement : statement.Bind("$format", format);
         });
 
@@ -104,9 +101,8 @@ public sealed partial class HubStore
     public long CountRegisteredWaitingForExport(Guid? tenant, string format = AutopilotFormat) => connection.Scalar<long>(null, $"""
         SELECT COUNT(*) FROM devices d
         WHERE ($tenant IS NULL OR d.tenant_id = $tenant) AND {NotExported(format)}
-          AND EXISTS (SELECT 1 FROM registrations r WHERE r.tenant_id = d.tenant_id AND r.device_key = d.device_key AND r.state IN ($registered, $already))
-        """, ("$tenant", tenant?.ToString("D")), ("$registered", RegistrationStates.Registered), ("$already", RegistrationStates.AlreadyRegistered),
-        ("$format", format));
+          AND {HubRegistration.InAutopilot}
+        """, ("$tenant", tenant?.ToString("D")), ("$format", format));
 
     /// <summary>True when an export batch of this name was recorded before (names must stay unique).</summary>
     public bool ExportBatchExists(string batch) =>

@@ -82,25 +82,18 @@ public sealed partial class StickStore
 
     /// <summary>Every capture in stick order, after <paramref name="afterSequence"/>; streamed.</summary>
     public IEnumerable<Capture> ReadCaptures(long afterSequence = 0) =>
-        Query("read the captures", $"SELECT {CaptureRow.Names} FROM captures WHERE seq > $after ORDER BY seq", ("$after", afterSequence));
+        Query("read the captures", $"SELECT {CaptureRow.Names} FROM captures WHERE seq > $after ORDER BY seq", captures => captures.Read(), ("$after", afterSequence));
 
     /// <summary>
     /// Every row in stick order, after <paramref name="afterSequence"/>, each the capture it holds
     /// or why it cannot be read as one: sync refuses such a row and reads on. Streamed.
     /// </summary>
-    public IEnumerable<StickRow> ReadRows(long afterSequence = 0)
-    {
-        const string doing = "read the captures";
-        using var command = connection.Command(null, $"SELECT {CaptureRow.Names} FROM captures WHERE seq > $after ORDER BY seq", ("$after", afterSequence));
-        using var reader = SqliteFailures.Try(Path, doing, command.ExecuteReader);
-        var captures = new CaptureReader(reader);
-        Func<bool> next = reader.Read;
-        while (SqliteFailures.Try(Path, doing, next))
+    public IEnumerable<StickRow> ReadRows(long afterSequence = 0) =>
+        Query("read the captures", $"SELECT {CaptureRow.Names} FROM captures WHERE seq > $after ORDER BY seq", captures =>
         {
             var capture = captures.TryRead(out var problem);
-            yield return new StickRow(captures.Sequence, capture, problem);
-        }
-    }
+            return new StickRow(captures.Sequence, capture, problem);
+        }, ("$after", afterSequence));
 
     /// <summary>The newest capture of every device on the stick (by stick sequence), in device-key order.</summary>
     public IReadOnlyList<Capture> NewestPerDevice() =>
@@ -109,7 +102,7 @@ public sealed partial class StickStore
             SELECT {CaptureRow.Names} FROM captures c
             WHERE seq = (SELECT MAX(seq) FROM captures d WHERE d.tenant_id = c.tenant_id AND d.device_key = c.device_key)
             ORDER BY tenant_id, device_key
-            """),
+            """, captures => captures.Read()),
     ];
 
     /// <summary>How many captures the stick holds (every one, not per device).</summary>
@@ -178,7 +171,7 @@ public sealed partial class StickStore
         }
     }
 
-    private IEnumerable<Capture> Query(string doing, string sql, params (string Name, object? Value)[] parameters)
+    private IEnumerable<T> Query<T>(string doing, string sql, Func<CaptureReader, T> read, params (string Name, object? Value)[] parameters)
     {
         using var command = connection.Command(null, sql, parameters);
         using var reader = SqliteFailures.Try(Path, doing, command.ExecuteReader);
@@ -186,7 +179,7 @@ public sealed partial class StickStore
         Func<bool> next = reader.Read;
         while (SqliteFailures.Try(Path, doing, next))
         {
-            yield return captures.Read();
+            yield return read(captures);
         }
     }
 }

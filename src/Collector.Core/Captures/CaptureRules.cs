@@ -141,7 +141,7 @@ public static partial class CaptureRules
             ? null
             : CsvValueProblem(what, System.Text.Encoding.UTF8.GetString(value)) ?? $"{what} is not printable 7-bit ASCII, which Intune's CSV needs";
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+    private static string Shorten(string s) => DisplayText.Shorten(s, 40);
 
     // local@domain.tld, ASCII, no spaces; Intune itself only checks that the domain is valid.
     [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")]

@@ -47,11 +47,10 @@ public static class DisplayText
     }
 
     /// <summary>The first line of a library's error message, at most 200 characters: enough to say what went wrong in one line of ours.</summary>
-    public static string FirstLine(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 200 ? line[..200] + "…" : line;
-    }
+    public static string FirstLine(string message) => Shorten(message.Split('\n', 2)[0].Trim(), 200);
+
+    /// <summary>At most <paramref name="max"/> characters of <paramref name="text"/>, an ellipsis saying where it was cut.</summary>
+    public static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
     /// <summary>True when <paramref name="c"/> must not reach a terminal as it is.</summary>
     public static bool IsUnsafe(char c) =>

@@ -45,6 +45,6 @@ public static class SpreadsheetCell
         }
 
         var shown = char.IsControl(lead) ? $"U+{(int)lead:X4}" : $"'{lead}'";
-        return $"{what} '{DisplayText.Escape(value.Length <= 40 ? value : value[..40] + "…")}' begins with {shown}, which a spreadsheet would read as a formula";
+        return $"{what} '{DisplayText.Escape(DisplayText.Shorten(value, 40))}' begins with {shown}, which a spreadsheet would read as a formula";
     }
 }

@@ -257,7 +257,7 @@ public sealed record StickSettings
 
         if (!Guid.TryParse(value.Trim(), out var guid))
         {
-            throw Fault(name, $"\"{setting}\" is '{DisplayText.Escape(value.Length <= 40 ? value : value[..40] + "…")}', not a GUID (like 00000000-0000-0000-0000-000000000000)");
+            throw Fault(name, $"\"{setting}\" is '{DisplayText.Escape(DisplayText.Shorten(value, 40))}', not a GUID (like 00000000-0000-0000-0000-000000000000)");
         }
 
         return guid != Guid.Empty ? guid : throw Fault(name, $"\"{setting}\" is the empty GUID: give the real one");

@@ -99,7 +99,7 @@ public sealed class CaptureReader
         var text = reader.GetString(column);
         return DbTime.TryRead(text, out var time)
             ? time
-            : throw new FormatException($"its {what} '{DisplayText.Escape(text.Length <= 40 ? text : text[..40] + "…")}' is not a time as Collector stores them");
+            : throw new FormatException($"its {what} '{DisplayText.Escape(DisplayText.Shorten(text, 40))}' is not a time as Collector stores them");
     }
 
     /// <summary>
@@ -124,6 +124,6 @@ public sealed class CaptureReader
         var text = reader.GetString(column);
         return Guid.TryParse(text, out var id)
             ? id
-            : throw new FormatException($"its {what} '{DisplayText.Escape(text.Length <= 40 ? text : text[..40] + "…")}' is not a GUID");
+            : throw new FormatException($"its {what} '{DisplayText.Escape(DisplayText.Shorten(text, 40))}' is not a GUID");
     }
 }

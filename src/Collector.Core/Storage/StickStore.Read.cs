@@ -143,7 +143,7 @@ public sealed partial class StickStore
         if (check != "ok")
         {
             throw new StorageException(
-                $"the stick's database is damaged ({(check.Length <= 120 ? check : check[..120] + "…")}): nothing was saved. " +
+                $"the stick's database is damaged ({DisplayText.Shorten(check, 120)}): nothing was saved. " +
                 "Do not capture onto this stick: sync it at a desk, then run 'collector stick init --force' on it to put the damaged database aside and start a fresh one");
         }
     }

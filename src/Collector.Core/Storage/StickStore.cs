@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Microsoft.Data.Sqlite;
 
@@ -85,7 +86,7 @@ public sealed partial class StickStore : IDisposable
         {
             using var connection = Connect(path, SqliteOpenMode.ReadOnly);
             var check = string.Join("; ", connection.Lines("PRAGMA quick_check"));
-            return check == "ok" ? null : check.Length <= 120 ? check : check[..120] + "…";
+            return check == "ok" ? null : DisplayText.Shorten(check, 120);
         }
         catch (StorageException e) when (e.InnerException is SqliteException sqlite)
         {

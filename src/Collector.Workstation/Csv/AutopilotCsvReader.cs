@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using nietras.SeparatedValues;
 
@@ -139,7 +140,7 @@ public static class AutopilotCsvReader
         return columns;
     }
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+    private static string Shorten(string s) => DisplayText.Shorten(s, 40);
 
     /// <summary>Same letters ignoring case, spaces and underscores, or at most two edits away.</summary>
     private static bool IsNear(string expected, string actual)

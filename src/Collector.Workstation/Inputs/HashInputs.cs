@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Inputs;
 using Collector.Workstation.Csv;
@@ -82,5 +83,5 @@ public static class HashInputs
         return found.Count > 0 ? found : throw new InvalidInputException($"{path} has a header but no device rows");
     }
 
-    private static string Shorten(string s) => s.Length <= 60 ? s : s[..60] + "…";
+    private static string Shorten(string s) => DisplayText.Shorten(s, 60);
 }

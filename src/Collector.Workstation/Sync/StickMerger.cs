@@ -1,3 +1,4 @@
+using Collector.Core.Captures;
 using Collector.Core.Errors;
 using Collector.Core.Storage;
 using Collector.Workstation.Hub;
@@ -225,5 +226,5 @@ public sealed class StickMerger(HubStore hub, string scratchFolder)
         }
     }
 
-    private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "…";
+    private static string Shorten(string text) => DisplayText.Shorten(text, 160);
 }

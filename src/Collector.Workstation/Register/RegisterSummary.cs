@@ -33,7 +33,8 @@ public static class RegisterSummary
             }
         }
 
-        var others = report.Problems.Where(p => !report.OtherTenant.Contains(p)).ToList();
+        var otherTenant = report.OtherTenant.ToHashSet();
+        var others = report.Problems.Where(p => !otherTenant.Contains(p)).ToList();
         if (others.Count > 0)
         {
             text.AppendLine("Not registered:");
